@@ -1,0 +1,129 @@
+"""The engine of a simulated cluster: clock, store, API logic, controllers, and the loop that moves time.
+
+`Runtime` is what controllers see (as `self.rt`); `SimCluster` (cluster.py) is the public face that copies
+objects in and out. The loop:
+
+    write (apply/delete) -> store -> watch fan-out -> controller.keys_for -> queue
+    advance(seconds):
+        settle: run every controller with work until none has (reconcile by key)
+        repeat: jump the clock to the next timer before the deadline, fire the timers due then, settle
+
+Single-threaded and deterministic: one seeded generator per purpose (names, uids, traffic, ...), stable
+iteration order, no wall-clock reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from random import Random
+from typing import Any
+
+from kube_magics.kinds import CATALOGUE, ResourceCatalogue
+from kube_magics.sim import admission
+from kube_magics.sim.api import Api
+from kube_magics.sim.clock import Clock
+from kube_magics.sim.controller import Controller, Manager
+from kube_magics.sim.events import EventRecorder
+from kube_magics.sim.merge import FieldManagers
+from kube_magics.sim.store import Store
+from kube_magics.timefmt import parse_rfc3339
+
+DEFAULT_START = "2026-01-05T09:00:00Z"
+
+
+@dataclass
+class SimConfig:
+    """How a simulated cluster is made. Every field has the default a kind cluster would have."""
+
+    workers: int = 2
+    seed: int = 0
+    name: str = "sim"
+    start: str = DEFAULT_START
+    node_cpu: str = "4"
+    node_memory: str = "8Gi"
+    node_pods: int = 110
+    node_ephemeral_storage: str = "100Gi"
+    node_gpus: int = 0  # nvidia.com/gpu per worker
+    kubernetes_version: str = "v1.35.0"
+    # Where LoadBalancer Services get external IPs; None leaves them <pending>, as on kind.
+    load_balancer_pool: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime:
+    def __init__(self, config: SimConfig | None = None, *, catalogue: ResourceCatalogue = CATALOGUE) -> None:
+        self.config = config or SimConfig()
+        seed = self.config.seed
+        self.catalogue = catalogue
+        self.clock = Clock(parse_rfc3339(self.config.start))
+        self.started_at = self.clock.now
+        self.rng_names = Random(f"{seed}/names")
+        self.rng_uids = Random(f"{seed}/uids")
+        self.rng_traffic = Random(f"{seed}/traffic")
+        self.rng_misc = Random(f"{seed}/misc")
+        self.store = Store(self.clock, self.rng_uids)
+        self.api = Api(self)
+        self.events = EventRecorder(self)
+        self.field_managers = FieldManagers()
+        self.admission: list[admission.Plugin] = list(admission.DEFAULT_CHAIN)
+        self.manager = Manager(self)
+        # Services the engine offers to controllers, registered by the modules that own them
+        # (the image registry, the behaviour model, metrics, traffic), looked up by name.
+        self.services: dict[str, Any] = {}
+        self._after_settle: list[Callable[[], None]] = []
+
+    # --- controllers ---------------------------------------------------------------------------------------------
+
+    def add_controller(self, cls: type[Controller]) -> Controller:
+        return self.manager.add(cls(self))
+
+    def controller(self, cls: type[Controller]) -> Controller:
+        c = self.manager.get(cls)
+        if c is None:
+            raise LookupError(cls.__name__)
+        return c
+
+    # --- time ----------------------------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        return self.clock.now
+
+    def settle(self) -> None:
+        self.manager.settle()
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock by `seconds`, running controllers to quiescence at every timer on the way."""
+        if seconds < 0:
+            raise ValueError("cannot advance by a negative duration")
+        deadline = self.clock.now + seconds
+        self.settle()
+        while True:
+            due = self.clock.next_due()
+            if due is None or due > deadline:
+                break
+            self.clock.move_to(due)
+            self.clock.fire_due()
+            self.settle()
+        self.clock.move_to(deadline)
+        self.clock.fire_due()
+        self.settle()
+
+    def run_until(self, predicate: Callable[[], bool], *, timeout: float, step: float | None = None) -> bool:
+        """Advance timer by timer until `predicate()` holds or `timeout` virtual seconds pass."""
+        deadline = self.clock.now + timeout
+        self.settle()
+        if predicate():
+            return True
+        while self.clock.now < deadline:
+            due = self.clock.next_due()
+            target = deadline if due is None else min(due, deadline)
+            if step is not None:
+                target = min(target, self.clock.now + step)
+            self.clock.move_to(target)
+            self.clock.fire_due()
+            self.settle()
+            if predicate():
+                return True
+        return predicate()
