@@ -9,6 +9,7 @@ in `SimControls`; callers check `backend.sim` before using them, and a real back
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
@@ -42,7 +43,7 @@ class Backend(Protocol):
     def delete(self, resource: str, name: str, namespace: str | None = "default", *,
                grace_period: int | None = None) -> Obj: ...
 
-    def events_for(self, obj: Obj) -> list[Obj]:
+    def events_for(self, obj: Obj) -> builtins.list[Obj]:
         """The events about one object, oldest first (what `kubectl describe` lists)."""
 
 
