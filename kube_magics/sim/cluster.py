@@ -27,6 +27,11 @@ from kube_magics.kinds import ResourceKind
 from kube_magics.selectors import matches_fields, parse, parse_field_selector
 from kube_magics.sim.bootstrap import bootstrap
 from kube_magics.sim.objects import deep_copy
+from kube_magics.sim.ops.config import ConfigOps
+from kube_magics.sim.ops.nodes import NodeOps
+from kube_magics.sim.ops.patching import PatchOps
+from kube_magics.sim.ops.traffic import TrafficOps
+from kube_magics.sim.ops.workloads import WorkloadOps
 from kube_magics.sim.runtime import Runtime, SimConfig
 from kube_magics.timefmt import parse_duration
 
@@ -48,7 +53,7 @@ class ApplyResult:
         return f"{self.resource.qualified}/{self.name} {self.action}"
 
 
-class SimCluster:
+class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
     """A simulated cluster: `workers` worker nodes plus a tainted control-plane node, named as kind names them."""
 
     def __init__(self, workers: int = 2, seed: int = 0, **options: Any) -> None:
