@@ -7,6 +7,35 @@ notebook works without Docker or a cluster and gives the same output on every ru
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load_ipython_extension", "session", "unload_ipython_extension"]
+
+_session: Any = None  # the one per-kernel session handle (kube_magics.session.Session)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext kube_magics`: register the magics and say which cluster the cells will talk to."""
+    global _session
+    from kube_magics.magics import KubeMagics
+
+    magics = KubeMagics(shell=ipython)
+    _session = magics.session
+    ipython.register_magics(magics)
+    print(_session.describe_target())
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    global _session
+    _session = None
+
+
+def session() -> Any:
+    """The notebook's kube-magics session (its `.backend` is the cluster the cells talk to)."""
+    if _session is None:
+        from kube_magics.session import Session
+
+        return Session()
+    return _session

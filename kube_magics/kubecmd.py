@@ -1,0 +1,96 @@
+"""`%kube`: the toolkit's own commands (which cluster, the simulator's clock and faults, the views).
+
+Each subcommand is a small function `(session, argv) -> result`; `run` routes to them by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kube_magics.errors import SimulatorOnlyError, UsageError
+from kube_magics.lineparse import ArgParser
+from kube_magics.results import TextResult
+from kube_magics.session import Session
+from kube_magics.timefmt import human_duration, parse_duration, rfc3339
+
+Command = Callable[[Session, list[str]], Any]
+
+
+def _sim(session: Session, verb: str) -> Any:
+    sim = session.backend.sim
+    if sim is None:
+        raise SimulatorOnlyError(f"%kube {verb} works on the simulated cluster only; "
+                                 f"this notebook talks to {session.backend.name}")
+    return sim
+
+
+def cmd_use(session: Session, argv: list[str]) -> TextResult:
+    p = ArgParser("%kube use")
+    p.add_argument("target", nargs="?", default=None)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--seed", type=int, default=None)
+    args = p.parse_args(argv)
+    if args.target in (None, "sim", "simulator"):
+        backend = session.use_sim(workers=args.workers, seed=args.seed)
+        return TextResult(f"Using a fresh simulated cluster: {_summary(backend)}")
+    raise UsageError(f"unknown cluster {args.target!r}: use 'sim'")
+
+
+def _summary(backend: Any) -> str:
+    nodes = backend.list("nodes", namespace=None)
+    workers = [n for n in nodes if "node-role.kubernetes.io/control-plane" not in n["metadata"].get("labels", {})]
+    return (f"{backend.name} ({len(nodes)} nodes: 1 control plane, {len(workers)} workers), "
+            f"clock {rfc3339(backend.now())}")
+
+
+def cmd_status(session: Session, argv: list[str]) -> TextResult:
+    backend = session.backend
+    lines = [f"Backend:   {'simulated cluster' if backend.sim is not None else 'Kubernetes'} {backend.name}"]
+    if backend.sim is not None:
+        elapsed = backend.sim.elapsed  # type: ignore[attr-defined]
+        lines.append(f"Clock:     {rfc3339(backend.now())} (virtual; {human_duration(elapsed)} since start)")
+    for n in backend.list("nodes", namespace=None):
+        ready = next((c["status"] for c in n.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "?")
+        state = {"True": "Ready", "False": "NotReady"}.get(ready, "Unknown")
+        if n.get("spec", {}).get("unschedulable"):
+            state += ",SchedulingDisabled"
+        lines.append(f"Node:      {n['metadata']['name']:<24} {state}")
+    ns = session.settings.namespace
+    total = len(backend.list("pods", namespace=None))
+    here = len(backend.list("pods", namespace=ns))
+    lines.append(f"Pods:      {here} in {ns}, {total} in all namespaces")
+    lines.append(f"Namespace: {session.settings.namespace}")
+    return TextResult("\n".join(lines))
+
+
+def cmd_reset(session: Session, argv: list[str]) -> TextResult:
+    backend = session.reset()
+    return TextResult(f"Reset: {_summary(backend)}")
+
+
+def cmd_advance(session: Session, argv: list[str]) -> TextResult:
+    if len(argv) != 1:
+        raise UsageError("usage: %kube advance DURATION   (e.g. 30s, 2m, 1h30m)")
+    sim = _sim(session, "advance")
+    seconds = parse_duration(argv[0])
+    sim.advance(seconds)
+    return TextResult(f"Clock advanced {human_duration(seconds)} to {rfc3339(session.backend.now())}")
+
+
+COMMANDS: dict[str, Command] = {
+    "use": cmd_use,
+    "status": cmd_status,
+    "reset": cmd_reset,
+    "advance": cmd_advance,
+}
+
+
+def run(session: Session, argv: list[str]) -> Any:
+    if not argv:
+        return cmd_status(session, [])
+    verb, rest = argv[0], argv[1:]
+    fn = COMMANDS.get(verb)
+    if fn is None:
+        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(sorted(COMMANDS))}")
+    return fn(session, rest)
