@@ -20,7 +20,16 @@ from typing import Any
 from kube_magics.dockerfile import instructions as ins
 from kube_magics.dockerfile import output
 from kube_magics.dockerfile.bases import BaseImage, PullError, full_name, resolve
-from kube_magics.dockerfile.config import Expander, Layer, MetaContext, StageState, apply, apply_workdir, new_state
+from kube_magics.dockerfile.config import (
+    Expander,
+    Layer,
+    MetaContext,
+    StageState,
+    apply,
+    apply_workdir,
+    new_state,
+    parse_port,
+)
 from kube_magics.dockerfile.context import BuildContext
 from kube_magics.dockerfile.convert import convert
 from kube_magics.dockerfile.document import parse
@@ -144,6 +153,7 @@ class _Build:
     # --- stages ----------------------------------------------------------------------------------------------
 
     def _run(self, df: ins.Dockerfile, plans: list[StagePlan]) -> BuildResult:
+        _check_ports(plans)
         bases = self._resolve_bases(plans)
         ignore = self.context.root / ".dockerignore" if self.context is not None else None
         size = ignore.stat().st_size if ignore is not None and ignore.is_file() else 2
@@ -287,6 +297,17 @@ class _Build:
         progress = output.render_progress(self.steps, builder=self.builder.name)
         note = output.size_note(self.steps)
         return BuildResult(image, self.steps, df, progress + (f"\n{note}\n" if note else ""))
+
+
+def _check_ports(plans: list[StagePlan]) -> None:
+    """EXPOSE is checked when BuildKit converts the Dockerfile, before any step runs (literal ports only here;
+    ports from variables are checked when the stage reaches them)."""
+    for plan in plans:
+        for inst in plan.stage.instructions:
+            if isinstance(inst, ins.Expose):
+                for port in inst.ports:
+                    if "$" not in port:
+                        parse_port(port, inst.line)
 
 
 def _label(plan: StagePlan, index: int) -> str:

@@ -62,8 +62,13 @@ def trailing_comment(original: str) -> str | None:
     if len(parts) < 2:
         return None
     rest = parts[1]
+    quote = ""
     for i, ch in enumerate(rest):
-        if ch == "#" and i > 0 and rest[i - 1] in " \t":
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and i > 0 and rest[i - 1] in " \t":
             return rest[i:]
     return None
 

@@ -138,7 +138,8 @@ class StepRunner:
 
         def compute() -> CachedLayer:
             files, texts = self._placed(picked, abs_dest, is_dir)
-            estimated = any(f.file.digest == "" for _, f in picked)
+            source = self.stages.get(inst.from_.lower()) if inst.from_ else None
+            estimated = any(f.file.digest == "" for _, f in picked) or bool(source and source.has_run)
             return self._layer(key, size, estimated, [], 0.1 + size / 200e6, files=files, texts=texts)
 
         word = "ADD" if inst.is_add else "COPY"
@@ -176,7 +177,7 @@ class StepRunner:
 
     def _from_stage(self, ref: str, src: str) -> list[CopiedFile]:
         source = self.stages.get(ref.lower())
-        path = posixpath.normpath("/" + src)
+        path = posixpath.normpath("/" + src.lstrip("/"))
         if source is None:
             return [CopiedFile(posixpath.basename(path), ContextFile(path, 4_000, ""))]
         known = {p: s for p, s in source.files.items() if p == path or p.startswith(path.rstrip("/") + "/")}
