@@ -10,7 +10,13 @@ Nothing here talks to a Docker engine; the real engine path lives in the backend
 
 from __future__ import annotations
 
+from kube_magics.dockerfile.builder import BuildResult, SimBuilder
+from kube_magics.dockerfile.context import BuildContext
 from kube_magics.dockerfile.document import parse
+from kube_magics.dockerfile.image import BuiltImage, human_size
 from kube_magics.dockerfile.instructions import Dockerfile, Instruction, Stage
+from kube_magics.dockerfile.lint import Finding, lint
+from kube_magics.dockerfile.output import BuildStep
 
-__all__ = ["Dockerfile", "Instruction", "Stage", "parse"]
+__all__ = ["BuildContext", "BuildResult", "BuildStep", "BuiltImage", "Dockerfile", "Finding", "Instruction",
+           "SimBuilder", "Stage", "human_size", "lint", "parse"]

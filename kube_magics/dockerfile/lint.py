@@ -86,11 +86,11 @@ def lint(source: str | ins.Dockerfile) -> list[Finding]:
                                     f"`{comment.strip()}` after {keyword} is not a comment: {_CONSEQUENCE[keyword]}. "
                                     "Put comments on their own line."))
         try:
-            inst = convert(node)
+            inst: ins.Instruction | None = convert(node)
         except LocatedError:
             inst = _lenient(node.original, node.start_line)
-            if inst is None:
-                continue
+        if inst is None:
+            continue
         if isinstance(inst, ins.From) or not stages:
             stages.append([])
         stages[-1].append(inst)
@@ -123,7 +123,7 @@ def _stage_findings(stage: list[ins.Instruction], stage_names: list[str]) -> lis
                                    "does"))
         elif isinstance(inst, (ins.Env, ins.Arg)):
             out += _secrets(inst)
-        elif isinstance(inst, ins.Workdir) and not inst.path.startswith(("/", "$")):
+        elif isinstance(inst, ins.Workdir) and not re.match(r"[/$]|[A-Za-z]:[\\/]", inst.path):
             out.append(Finding(inst.line, "relative-workdir", "warning",
                                f"WORKDIR {inst.path} is relative to whatever the base image set; use an absolute "
                                "path"))

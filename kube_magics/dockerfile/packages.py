@@ -74,6 +74,10 @@ def npm(words: list[str], ctx: RunContext, out: RunOutcome) -> int:
     out.exact_size = False
     if verb not in ("install", "i", "ci", "add") and words[0] != "yarn":
         out.duration += 1.0
+        if words[1:3] == ["run", "build"]:  # the usual outputs of front-end builds
+            for name in ("dist", "build"):
+                out.created[str(PurePosixPath(ctx.workdir or "/") / name)] = 2 * MB
+            out.size += 2 * MB
         return 0
     text = ctx.files.get(str(PurePosixPath(ctx.workdir or "/") / "package.json"))
     if text is None and verb in ("ci",):

@@ -126,7 +126,7 @@ class StepRunner:
         dest = ex.word(inst.dest, state.env, inst.line)
         chown, chmod = ex.word(inst.chown, state.env, inst.line), ex.word(inst.chmod, state.env, inst.line)
         _check_chmod(chmod, inst.line)
-        abs_dest = dest if dest.startswith("/") else posixpath.join(state.workdir, dest)
+        abs_dest = posixpath.normpath(dest if dest.startswith("/") else posixpath.join(state.workdir, dest))
         is_dir = dest.endswith("/") or dest in (".", "") or len(sources) + len(inst.contents) > 1
         picked, digests = self._select(inst, sources, state)
         contents = [(name, self._heredoc(data, expand, state)) for name, data, expand in inst.contents]

@@ -204,7 +204,7 @@ def test_dockerignore_decides_what_copy_sees(tmp_path: Path) -> None:
         "node_modules\n*.log\n!keep.log\n") - len(".dockerignore\n")
     (tmp_path / "debug.log").write_text("changed")
     assert builder.build("FROM alpine:3.19\nCOPY . /app\n", context=tmp_path).step_list()[-1]["cached"]
-    with pytest.raises(BuildError, match='"/debug.log": not found'):
+    with pytest.raises(BuildError, match=r'"/debug\.log": not found'):
         builder.build("FROM alpine:3.19\nCOPY debug.log /app/\n", context=tmp_path)
 
 

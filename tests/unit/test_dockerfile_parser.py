@@ -87,11 +87,11 @@ def test_unknown_instruction_in_each_builders_words(builder: str, message: str) 
 
 
 def test_instructions_before_from_and_empty_files() -> None:
-    with pytest.raises(DockerfileError, match="^no build stage in current context"):
+    with pytest.raises(DockerfileError, match=r"^no build stage in current context"):
         parse("# comment\nWORKDIR /app\nFROM alpine:3.19\n")
-    with pytest.raises(DockerfileError, match="^file with no instructions"):
+    with pytest.raises(DockerfileError, match=r"^file with no instructions"):
         parse("# only a comment\n\n")
-    with pytest.raises(DockerfileError, match="^the Dockerfile cannot be empty"):
+    with pytest.raises(DockerfileError, match=r"^the Dockerfile cannot be empty"):
         parse("")
     df = parse("ARG BASE=alpine:3.19\nFROM $BASE\n")
     assert [a.args for a in df.meta_args] == [[("BASE", "alpine:3.19")]] and df.stages[0].base == "$BASE"
@@ -134,7 +134,8 @@ def test_argument_checks_use_dockers_words() -> None:
 
 
 def test_directives_only_at_the_top() -> None:
-    df = parse("\ufeff# syntax=docker/dockerfile:1\n# check=skip=JSONArgsRecommended\nFROM a\n# escape=`\nRUN x \\\n y\n")
+    df = parse("\ufeff# syntax=docker/dockerfile:1\n# check=skip=JSONArgsRecommended\nFROM a\n"
+               "# escape=`\nRUN x \\\n y\n")
     assert df.directives == {"syntax": "docker/dockerfile:1", "check": "skip=JSONArgsRecommended"}
     assert df.escape == "\\"
     run = df.stages[0].instructions[0]
