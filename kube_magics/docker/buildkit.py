@@ -28,6 +28,7 @@ from kube_magics.docker.progress import (
 )
 
 _HEREDOC = re.compile(r"<<-?\s*([\"']?)[A-Za-z_][A-Za-z0-9_]*\1")
+_QUOTED = re.compile(r"(?<![<-])([\"'])(?:(?!\1).)*\1")  # a quoted string that is not a heredoc's delimiter
 _FLAGS = {
     "RUN": ("mount", "network", "security"),
     "COPY": ("chmod", "link", "parents", "exclude"),
@@ -76,7 +77,7 @@ def needs_buildkit(text: str) -> list[Feature]:
     for line, body in _logical_lines(text):
         word, _, rest = body.partition(" ")
         word = word.upper()
-        if word in ("RUN", "COPY", "ADD") and _HEREDOC.search(rest):
+        if word in ("RUN", "COPY", "ADD") and _HEREDOC.search(_QUOTED.sub("", rest)):
             found.append(Feature(line, f"heredoc ({word} <<...)"))
         for flag in _FLAGS.get(word, ()):
             if re.search(rf"(^|\s)--{flag}(=|\s|$)", rest):

@@ -69,17 +69,28 @@ def _exec(engine: Engine, node: str, argv: list[str], stdin: IO[bytes] | None = 
     """Run argv in the node container (stdin streamed from a file when given): (exit code, stdout+stderr)."""
     from docker.utils.socket import frames_iter
 
-    created = engine.api.exec_create(node, argv, stdin=stdin is not None, privileged=True)
+    # kind execs with --privileged; ctr needs only root in the node, and some engines refuse privileged execs.
+    created = engine.api.exec_create(node, argv, stdin=stdin is not None)
     if stdin is None:
         output = engine.api.exec_start(created["Id"]).decode("utf-8", "replace")
     else:
         sock = engine.api.exec_start(created["Id"], socket=True)
         raw = getattr(sock, "_sock", sock)  # the SDK wraps the hijacked connection in a SocketIO
-        while chunk := stdin.read(1 << 16):
-            raw.sendall(chunk)
-        raw.shutdown(socket.SHUT_WR)  # end of the tar: ctr's stdin closes
-        output = b"".join(data for _, data in frames_iter(sock, tty=False)).decode("utf-8", "replace")
-        sock.close()
+        try:
+            while chunk := stdin.read(1 << 16):
+                raw.sendall(chunk)
+            raw.shutdown(socket.SHUT_WR)  # end of the tar: ctr's stdin closes
+        except BrokenPipeError:  # the command ended before reading it all; its output says why
+            pass
+        chunks: list[bytes] = []
+        try:
+            chunks.extend(data for _, data in frames_iter(sock, tty=False))
+        except OSError:  # the engine reset the connection: the command could not start (the exit code says)
+            pass
+        finally:
+            sock.close()
+            raw.close()
+        output = b"".join(chunks).decode("utf-8", "replace")
     return int(engine.api.exec_inspect(created["Id"]).get("ExitCode") or 0), output
 
 
