@@ -157,3 +157,43 @@ def test_an_engine_that_is_not_there_is_reported_quickly_in_dockers_words(tmp_pa
     with pytest.raises(BackendError) as err:
         Engine.connect(url)
     assert "DOCKER_HOST" in str(err.value.hint)
+
+
+def _replay(progress: object) -> None:
+    from kube_magics.docker.progress import BuildSucceeded, Notice
+
+    events = [Notice("Sending build context to Docker daemon  5.12kB"), StepStarted(1, 3, "FROM busybox:local"),
+              StepFinished(1, "bf6096c2caa5", False, 0.0), StepStarted(2, 3, "WORKDIR /app"), StepCached(2),
+              StepFinished(2, "5101950aecf0", True, 0.0), StepStarted(3, 3, "RUN echo installing deps"),
+              StepOutput(3, "installing deps"), StepFinished(3, "8c379f5431cb", False, 0.42),
+              BuildSucceeded("sha256:8c379f5431cb" + "0" * 52, ["seedapp:1"])]
+    for event in events:
+        progress(event)  # type: ignore[operator]
+
+
+def test_text_progress_prints_a_line_per_step_and_run_output_under_its_header() -> None:
+    import io
+
+    from kube_magics.docker.render import TextProgress
+
+    out = io.StringIO()
+    _replay(TextProgress(out))
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    assert lines[0] == "Sending build context to Docker daemon  5.12kB"
+    assert lines[1].startswith("[1/3] FROM busybox:local") and lines[1].endswith("0.0s")
+    assert lines[2].startswith("[2/3] WORKDIR /app") and lines[2].endswith("CACHED")
+    assert lines[3:6] == ["[3/3] RUN echo installing deps", "    installing deps", lines[5]]
+    assert lines[5].startswith("[3/3] done") and lines[5].endswith("0.4s")
+    assert lines[6] == "built 8c379f5431cb  tagged seedapp:1"
+
+
+def test_widget_progress_updates_a_bar_and_a_log_in_place() -> None:
+    from kube_magics.docker.render import WidgetProgress
+
+    shown: list[object] = []
+    view = WidgetProgress("docker build -t seedapp:1", display=shown.append)
+    assert shown == [view.box]
+    _replay(view)
+    assert (view.bar.value, view.bar.max, view.bar.bar_style) == (3, 3, "success")
+    assert "[2/3] WORKDIR /app  CACHED" in view.log.value and "    installing deps" in view.log.value
+    assert "built 8c379f5431cb seedapp:1" in view.label.value
