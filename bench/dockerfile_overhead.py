@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kube_magics.docker import Engine, build  # noqa: E402
-from kube_magics.docker.render import TextProgress  # noqa: E402
+from kube_magics.docker import Engine, build
+from kube_magics.docker.render import TextProgress
 
 DOCKERFILE = """\
 FROM busybox:local
