@@ -15,6 +15,9 @@ Nothing here imports the magics, the simulator or the Dockerfile parser.
 from __future__ import annotations
 
 from kube_magics.docker.build import BuildResult, build
+from kube_magics.docker.cli import run as run_cli
 from kube_magics.docker.engine import Engine, EngineStatus, probe
+from kube_magics.docker.kind import load_into_kind
+from kube_magics.docker.render import make_progress
 
-__all__ = ["BuildResult", "Engine", "EngineStatus", "build", "probe"]
+__all__ = ["BuildResult", "Engine", "EngineStatus", "build", "load_into_kind", "make_progress", "probe", "run_cli"]
