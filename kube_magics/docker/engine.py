@@ -66,6 +66,10 @@ def probe(base_url: str | None = None, *, timeout: float = 2.0) -> EngineStatus:
         if not os.access(path, os.R_OK | os.W_OK):
             return EngineStatus(False, url, "permission denied while trying to connect to the Docker daemon "
                                             f"socket at {url}")
+        # Try the socket ourselves first: the SDK's unix transport leaves a refused socket unclosed.
+        reason = _unix_refusal(path, timeout)
+        if reason:
+            return EngineStatus(False, url, f"{_cannot_connect(url)} ({reason})")
     try:
         import docker
 
@@ -77,6 +81,19 @@ def probe(base_url: str | None = None, *, timeout: float = 2.0) -> EngineStatus:
     except Exception as exc:  # any failure to reach the engine means "unreachable", with its reason
         return EngineStatus(False, url, f"{_cannot_connect(url)} ({_short(exc)})")
     return EngineStatus(True, url, version=str(info.get("Version", "")), api_version=str(info.get("ApiVersion", "")))
+
+
+def _unix_refusal(path: str, timeout: float) -> str | None:
+    """Why a unix socket refuses a connection, or None when something listens there."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.connect(path)
+        except OSError as exc:
+            return _short(exc)
+    return None
 
 
 def _short(exc: BaseException) -> str:
