@@ -43,13 +43,14 @@ def _blocks(name: str) -> list[tuple[str, str]]:
 def _output(body: str) -> str:
     if "[exit " in body:
         return body[: body.index("[exit ")]
-    # Blocks without an exit marker are separated from the next command by one blank line.
-    return body[:-1] if body.endswith("\n") else body
+    # Blocks without an exit marker end at the blank line before the next command.
+    return body if body.endswith("\n") else body + "\n"
 
 
 def output(name: str, command: str, nth: int = 0) -> str:
-    """What kubectl printed for the `nth` block whose command starts with `command`."""
-    found = [out for cmd, out in _blocks(name) if cmd.startswith(command)]
+    """What kubectl printed for the `nth` block whose command is `command` (or, failing that, starts with it)."""
+    found = [out for cmd, out in _blocks(name) if cmd.strip() == command] or \
+        [out for cmd, out in _blocks(name) if cmd.startswith(command)]
     if len(found) <= nth:
         raise KeyError(f"{command!r} not recorded in {name}")
     return found[nth]

@@ -53,14 +53,33 @@ class GetOptions:
     single: bool = False  # one object asked for by name: -o yaml/json print it rather than a List
 
 
+# Warnings the API server sends with responses about deprecated APIs, as kubectl prints them before the output.
+DEPRECATIONS = {("v1", "Endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"}
+
+
+def deprecation_warnings(objects: Sequence[Obj]) -> list[str]:
+    """`Warning: ...` lines for the deprecated APIs among the objects (kubectl prints them on stderr)."""
+    seen = []
+    for obj in objects:
+        text = DEPRECATIONS.get((str(obj.get("apiVersion", "")), str(obj.get("kind", ""))))
+        if text and text not in seen:
+            seen.append(text)
+    return [f"Warning: {text}" for text in seen]
+
+
 @dataclass
 class GetOutput:
-    """What `kubectl get` printed, as text and as HTML for notebooks."""
+    """What `kubectl get` printed, as text and as HTML for notebooks.
+
+    `text` starts with the API server's deprecation warnings (`Warning: v1 Endpoints is deprecated ...`), as a
+    terminal shows kubectl's stderr before its output; `warnings` has them on their own.
+    """
 
     text: str
     html: str = ""
     found: bool = True
     tables: list[Table] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return self.text
@@ -107,15 +126,23 @@ def get(objects: Sequence[Obj], *, now: float, options: GetOptions | None = None
         namespaced: bool = True) -> GetOutput:
     """Print `objects` as `kubectl get` would. `namespaced` says whether the asked-for kinds are namespaced
     (it decides the wording of `No resources found`)."""
-    options = options or GetOptions()
+    out = _get(objects, now, options or GetOptions(), namespaced)
+    out.warnings = deprecation_warnings(objects)
+    if out.warnings:
+        out.text = "".join(w + "\n" for w in out.warnings) + out.text
+    return out
+
+
+def _get(objects: Sequence[Obj], now: float, options: GetOptions, namespaced: bool) -> GetOutput:
     fmt, _ = split_output(options.output)
     if fmt not in ("", "wide"):
-        if not objects and fmt != "name" and not options.single:
-            text = render_output(options.output, objects, single=False, no_headers=options.no_headers,
-                                 show_managed_fields=options.show_managed_fields)
-            return GetOutput(text, found=False)
-        return GetOutput(render_output(options.output, objects, single=options.single, no_headers=options.no_headers,
-                                       show_managed_fields=options.show_managed_fields))
+        if options.sort_by:
+            objects = sort_objects(objects, options.sort_by)
+        text = render_output(options.output, objects, single=options.single, no_headers=options.no_headers,
+                             show_managed_fields=options.show_managed_fields)
+        if not objects and fmt in ("name", "custom-columns"):
+            text = no_resources(options, namespaced) + "\n"
+        return GetOutput(text, found=bool(objects))
     texts, htmls, tables = [], [], []
     for _, resource, objs in _groups(objects):
         kind = str(objs[0].get("kind", ""))

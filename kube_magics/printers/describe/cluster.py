@@ -60,7 +60,7 @@ def _node_status(node: Obj, w: PrefixWriter) -> None:
                        ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
                        ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
                        ("Container Runtime Version", "containerRuntimeVersion"),
-                       ("Kubelet Version", "kubeletVersion")):
+                       ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion")):
         w.write(LEVEL_0, f"  {title}:\t{info.get(key, '')}\n")
 
 
