@@ -26,7 +26,8 @@ def busy_pod() -> tuple[dict, list[dict]]:
                 statuses=[d.running("app", "python:3.12", started=161, restarts=2, last_terminated=oom)])
     pod["spec"]["initContainers"] = [d.container("migrate", "busybox:1.36", command=["sh", "-c", "exit 0"])]
     pod["status"]["initContainerStatuses"] = [d.terminated("migrate", reason="Completed", started=2, finished=3)]
-    pod["spec"]["volumes"] = [{"name": "config", "configMap": {"name": "app-config"}}, {"name": "cache", "emptyDir": {}},
+    pod["spec"]["volumes"] = [{"name": "config", "configMap": {"name": "app-config"}},
+                              {"name": "cache", "emptyDir": {}},
                               {"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]
     pulled = d.event(pod, "Pulled", 'Container image "python:3.12" already present on machine', last=161, first=2,
                      count=3, source="kubelet")
