@@ -10,12 +10,14 @@ Imports only the bottom layer of kube_magics.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from kube_magics.kinds import BUILTIN
 from kube_magics.printers import columns_core as core
 from kube_magics.printers import columns_workloads as wl
 from kube_magics.printers.table import Column, Row, Table
+from kube_magics.printers.util import as_epoch
 
 Obj = Mapping[str, Any]
 RowBuilder = Callable[[Obj, float], list[Any]]
@@ -58,7 +60,8 @@ def printer_for(kind: str) -> tuple[list[Column], RowBuilder]:
     return core.CUSTOM_COLUMNS, core.custom_row
 
 
-def table_for(kind: str, objects: Iterable[Obj], now: float) -> Table:
+def table_for(kind: str, objects: Iterable[Obj], now: float | datetime) -> Table:
     """The Table of `objects` (all of `kind`), with every column including the wide ones."""
     columns, build = printer_for(kind)
-    return Table(list(columns), [Row(build(obj, now), obj) for obj in objects])
+    at = as_epoch(now)
+    return Table(list(columns), [Row(build(obj, at), obj) for obj in objects])

@@ -11,11 +11,12 @@ Imports only the bottom layer of kube_magics and the printers' own modules.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from kube_magics.printers.gosort import go_sort
 from kube_magics.printers.tabwriter import align_get
-from kube_magics.printers.util import meta, since, timestamp
+from kube_magics.printers.util import as_epoch, meta, since, timestamp
 
 Obj = Mapping[str, Any]
 
@@ -41,9 +42,10 @@ def interval(event: Obj, now: float) -> str:
     return first
 
 
-def kubectl_events(events: Sequence[Obj], *, now: float, namespace: str = "default", all_namespaces: bool = False,
-                   types: Sequence[str] = (), no_headers: bool = False) -> str:
+def kubectl_events(events: Sequence[Obj], *, now: float | datetime, namespace: str = "default",
+                   all_namespaces: bool = False, types: Sequence[str] = (), no_headers: bool = False) -> str:
     """What `kubectl events [-A] [--types=Warning]` prints."""
+    at = as_epoch(now)
     wanted = {t.lower() for t in types}
     items = [e for e in events if not wanted or str(e.get("type", "")).lower() in wanted]
     if not items:
@@ -56,6 +58,6 @@ def kubectl_events(events: Sequence[Obj], *, now: float, namespace: str = "defau
     for e in items:
         ref = e.get("involvedObject") or {}
         ns = f"{meta(e).get('namespace', '')}\t" if all_namespaces else ""
-        lines.append(f"{ns}{interval(e, now)}\t{e.get('type', '')}\t{e.get('reason', '')}\t"
+        lines.append(f"{ns}{interval(e, at)}\t{e.get('type', '')}\t{e.get('reason', '')}\t"
                      f"{ref.get('kind', '')}/{ref.get('name', '')}\t{str(e.get('message', '')).strip()}")
     return align_get("".join(line + "\n" for line in lines))

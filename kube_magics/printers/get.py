@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from kube_magics import quantity
@@ -28,6 +29,7 @@ from kube_magics.printers.gosort import go_sort
 from kube_magics.printers.jsonpath_eval import find_results
 from kube_magics.printers.table import PrintOptions, Row, Table, join_html, render, tab_text, to_html
 from kube_magics.printers.tabwriter import TabWriter, get_writer
+from kube_magics.printers.util import as_epoch
 
 Obj = Mapping[str, Any]
 
@@ -122,11 +124,11 @@ def no_resources(options: GetOptions, objects_namespaced: bool = True) -> str:
     return f"No resources found in {options.namespace} namespace."
 
 
-def get(objects: Sequence[Obj], *, now: float, options: GetOptions | None = None,
+def get(objects: Sequence[Obj], *, now: float | datetime, options: GetOptions | None = None,
         namespaced: bool = True) -> GetOutput:
     """Print `objects` as `kubectl get` would. `namespaced` says whether the asked-for kinds are namespaced
     (it decides the wording of `No resources found`)."""
-    out = _get(objects, now, options or GetOptions(), namespaced)
+    out = _get(objects, as_epoch(now), options or GetOptions(), namespaced)
     out.warnings = deprecation_warnings(objects)
     if out.warnings:
         out.text = "".join(w + "\n" for w in out.warnings) + out.text
@@ -233,18 +235,18 @@ class WatchPrinter:
         base = _options(resource, kind, self.options, split_output(self.options.output)[0] == "wide")
         self._opts = PrintOptions(**{**base.__dict__, "with_event_type": output_watch_events})
 
-    def initial(self, objects: Sequence[Obj], *, now: float) -> str:
+    def initial(self, objects: Sequence[Obj], *, now: float | datetime) -> str:
         """The table of the objects that exist when the watch starts (nothing if there are none)."""
         return self._print(objects, now, "ADDED")
 
-    def event(self, event_type: str, obj: Obj, *, now: float) -> str:
+    def event(self, event_type: str, obj: Obj, *, now: float | datetime) -> str:
         """One line for a watch event (with the header first if nothing was printed before)."""
         return self._print([obj], now, event_type)
 
-    def _print(self, objects: Sequence[Obj], now: float, event_type: str) -> str:
+    def _print(self, objects: Sequence[Obj], now: float | datetime, event_type: str) -> str:
         if not objects:
             return ""
-        table = table_for(self.kind, objects, now)
+        table = table_for(self.kind, objects, as_epoch(now))
         header = not self._printed_header
         self._printed_header = True
         return self._writer.format(tab_text(table, self._opts, header=header, event_type=event_type))

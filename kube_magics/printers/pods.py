@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from kube_magics.printers.util import meta, since, timestamp
+from kube_magics.printers.util import as_epoch, meta, since, timestamp
 
 Obj = Mapping[str, Any]
 
@@ -110,8 +111,9 @@ def _containers(pod: Obj, state: dict[str, Any]) -> None:
         state["reason"] = "Running" if _condition_true(pod, "Ready") else "NotReady"
 
 
-def summarize(pod: Obj, now: float) -> PodSummary:
+def summarize(pod: Obj, now: float | datetime) -> PodSummary:
     """READY, STATUS and RESTARTS of a pod as `kubectl get pods` prints them."""
+    at = as_epoch(now)
     spec, status = pod.get("spec") or {}, pod.get("status") or {}
     phase = str(status.get("phase") or "")
     total = len(spec.get("containers") or []) + sum(1 for c in spec.get("initContainers") or [] if _restartable(c))
@@ -130,7 +132,7 @@ def summarize(pod: Obj, now: float) -> PodSummary:
         state["reason"] = "Terminating"
     restarts = str(state["restarts"])
     if state["restarts"] and state["last"]:
-        restarts = f"{state['restarts']} ({since(state['last'], now)} ago)"
+        restarts = f"{state['restarts']} ({since(state['last'], at)} ago)"
     return PodSummary(f"{state['ready']}/{total}", str(state["reason"]), restarts)
 
 
@@ -150,7 +152,7 @@ def readiness_gates(pod: Obj) -> str:
 
 def pod_cells(pod: Obj, now: float) -> list[Any]:
     """The nine cells of a pod row (the last four are -o wide)."""
-    s = summarize(pod, now)
+    s = summarize(pod, now)  # now is epoch seconds here (table_for converts)
     status = pod.get("status") or {}
     ips = status.get("podIPs") or []
     ip = (ips[0].get("ip") if ips else "") or "<none>"

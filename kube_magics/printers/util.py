@@ -9,6 +9,7 @@ Imports only the bottom layer of kube_magics.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -16,6 +17,13 @@ from kube_magics import quantity
 from kube_magics.timefmt import describe_time, human_duration, parse_rfc3339
 
 Obj = Mapping[str, Any]
+
+
+def as_epoch(now: float | datetime) -> float:
+    """`now` as epoch seconds: a float, or a timezone-aware datetime (the simulator's clock gives either)."""
+    if isinstance(now, datetime):
+        return now.timestamp()
+    return float(now)
 
 
 def meta(obj: Obj) -> Mapping[str, Any]:

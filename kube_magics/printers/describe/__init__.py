@@ -14,13 +14,14 @@ Imports only the bottom layer of kube_magics and the printers' own modules.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from kube_magics.printers.describe import autoscaling, cluster, network, pods, workloads
 from kube_magics.printers.describe.common import Related, search_events
 from kube_magics.printers.describe.containers import pod_template
 from kube_magics.printers.describe.writer import PrefixWriter
-from kube_magics.printers.util import meta, selector_string
+from kube_magics.printers.util import as_epoch, meta, selector_string
 
 Obj = Mapping[str, Any]
 
@@ -113,10 +114,10 @@ DESCRIBERS: dict[str, Callable[[Obj, Related | None, bool, float], str]] = {
 }
 
 
-def describe(obj: Obj, *, now: float, related: Related | None = None, show_events: bool = True) -> str:
+def describe(obj: Obj, *, now: float | datetime, related: Related | None = None, show_events: bool = True) -> str:
     """What `kubectl describe KIND NAME` prints for `obj`."""
     fn = DESCRIBERS.get(str(obj.get("kind", "")), _with_events(autoscaling.describe_generic))
-    return fn(obj, related, show_events and related is not None, now)
+    return fn(obj, related, show_events and related is not None, as_epoch(now))
 
 
 def pod_template_text(template: Obj | None) -> str:
