@@ -10,7 +10,6 @@ Imports only the bottom layer of kube_magics and the printers' own modules.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,17 +28,18 @@ FORMATS = ("yaml", "json", "name", "jsonpath", "jsonpath-as-json", "custom-colum
 
 def prepare(objects: Sequence[Obj], *, single: bool, show_managed_fields: bool = False) -> dict[str, Any]:
     """The document kubectl prints: the object itself for one named object, else a `List` of them."""
-    items = [_without_managed_fields(o) if not show_managed_fields else copy.deepcopy(dict(o)) for o in objects]
+    items = [dict(o) if show_managed_fields else _without_managed_fields(o) for o in objects]
     if single and len(items) == 1:
         return items[0]
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
 
 def _without_managed_fields(obj: Obj) -> dict[str, Any]:
-    out = copy.deepcopy(dict(obj))
+    """A shallow copy without `metadata.managedFields` (the printers never change what they print)."""
+    out = dict(obj)
     meta = out.get("metadata")
-    if isinstance(meta, dict):
-        meta.pop("managedFields", None)
+    if isinstance(meta, Mapping) and "managedFields" in meta:
+        out["metadata"] = {k: v for k, v in meta.items() if k != "managedFields"}
     return out
 
 

@@ -72,14 +72,19 @@ def needs_double_quotes(s: str) -> bool:
     return go_yaml_tag(s) != STR or bool(_BASE60.match(s))
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter (PyYAML's C binding), the same emitter go-yaml is a port of, and forty times faster than the
+# pure-Python one; the pure-Python one is the fallback where PyYAML was built without libyaml.
+_Base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_Base):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
             return go_yaml_tag(value)
         return super().resolve(kind, value, implicit)
 
 
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+def _represent_str(dumper: Any, data: str) -> yaml.ScalarNode:
     style = None
     if "\n" in data:
         style = "|"
@@ -88,7 +93,7 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     return dumper.represent_scalar(STR, data, style=style)
 
 
-def _represent_float(dumper: yaml.SafeDumper, data: float) -> yaml.ScalarNode:
+def _represent_float(dumper: Any, data: float) -> yaml.ScalarNode:
     if data.is_integer() and abs(data) < 2**63:
         return dumper.represent_scalar(INT, str(int(data)))
     text = repr(data)

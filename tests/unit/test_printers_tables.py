@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kube_magics.printers import GetOptions, get, table_for
@@ -222,3 +224,66 @@ def test_kinds_without_a_printer_fall_back_as_the_api_server_does() -> None:
     assert get([limits], now=d.T0 + 60).text == "NAME         CREATED AT\nmem-limits   2026-11-27T11:21:20Z\n"
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": d.meta("w1")}
     assert get([widget], now=d.T0 + 60).text == "NAME   AGE\nw1     60s\n"
+
+
+def test_more_kinds_columns() -> None:
+    now = d.T0 + 90
+    cron = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": d.meta("nightly"),
+            "spec": {"schedule": "0 2 * * *", "suspend": False,
+                     "jobTemplate": {"spec": {"template": d.template({}, [d.container("b", "busybox:1.36")])}}},
+            "status": {"active": [{"name": "nightly-1"}], "lastScheduleTime": d.at(30)}}
+    assert get([cron], now=now).text.splitlines() == [
+        "NAME      SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE",
+        "nightly   0 2 * * *   <none>     False     1        60s             90s"]
+    ing = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": d.meta("web"),
+           "spec": {"ingressClassName": "nginx", "tls": [{"hosts": ["a.example.com"]}],
+                    "rules": [{"host": "a.example.com"}, {"host": "b.example.com"}]},
+           "status": {"loadBalancer": {"ingress": [{"ip": "172.18.0.5"}]}}}
+    assert get([ing], now=now).text.splitlines()[1].split() == [
+        "web", "nginx", "a.example.com,b.example.com", "172.18.0.5", "80,", "443", "90s"]
+    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": d.meta("data"),
+           "spec": {"volumeName": "pvc-1", "storageClassName": "standard", "accessModes": ["ReadWriteOnce"]},
+           "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}}}
+    assert get([pvc], now=now).text.splitlines() == [
+        "NAME   STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE",
+        "data   Bound    pvc-1    1Gi        RWO            standard       <unset>                 90s"]
+    ds = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": d.meta("agent")}
+    rev = {"apiVersion": "apps/v1", "kind": "ControllerRevision", "revision": 2,
+           "metadata": d.meta("agent-6d5b8c", owner=ds)}
+    assert get([rev], now=now).text.splitlines()[1].split() == ["agent-6d5b8c", "daemonset.apps/agent", "2", "90s"]
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": d.meta("sim-worker"),
+             "spec": {"holderIdentity": "sim-worker"}}
+    assert get([lease], now=now).text.splitlines()[1].split() == ["sim-worker", "sim-worker", "90s"]
+    sa = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": d.meta("default")}
+    assert get([sa], now=now).text.splitlines() == ["NAME      SECRETS   AGE", "default   0         90s"]
+
+
+def test_hpa_targets_with_metrics_and_autoscaling_v1() -> None:
+    hpa = objects("hpa.txt", "kubectl get hpa nginx-deployment -o yaml")
+    hpa["spec"]["metrics"].append({"type": "Resource", "resource": {"name": "memory", "target": {
+        "type": "AverageValue", "averageValue": "200Mi"}}})
+    hpa["spec"]["metrics"].append({"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": {
+        "type": "AverageValue", "averageValue": "100"}}})
+    hpa["status"]["currentMetrics"] = [{"type": "Resource", "resource": {"name": "cpu", "current": {
+        "averageUtilization": 45, "averageValue": "45m"}}}]
+    cells = table_for("HorizontalPodAutoscaler", [hpa], created(hpa) + 20).rows[0].cells
+    assert cells[2] == "cpu: 45%/50%, memory: <unknown>/200Mi + 1 more..."
+    v1 = {"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": d.meta("web"),
+          "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 2, "maxReplicas": 10,
+                   "targetCPUUtilizationPercentage": 50},
+          "status": {"currentReplicas": 4, "currentCPUUtilizationPercentage": 120}}
+    assert table_for("HorizontalPodAutoscaler", [v1], d.T0).rows[0].cells[1:6] == [
+        "Deployment/web", "cpu: 120%/50%", "2", 10, 4]
+
+
+def test_events_wide_columns() -> None:
+    pod = d.pod("web")
+    ev = d.event(pod, "BackOff", "Back-off restarting failed container", last=60, first=0, count=5,
+                 kind="Warning", source="kubelet")
+    ev["source"]["host"] = "sim-worker"
+    ev["involvedObject"]["fieldPath"] = "spec.containers{nginx}"
+    row = get([ev], now=d.T0 + 90, options=GetOptions(output="wide")).text.splitlines()
+    assert re.split(r"\s{2,}", row[0]) == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE",
+                                          "FIRST SEEN", "COUNT", "NAME"]
+    assert "spec.containers{nginx}   kubelet, sim-worker   Back-off restarting failed container   90s" in row[1]
+    assert row[1].split()[-2:] == ["5", ev["metadata"]["name"]]
