@@ -5,7 +5,7 @@ virtual clock gives the same AGE column on every run); outputs are byte-identica
 
     get(objects, now=..., options=GetOptions(output="wide"))   `kubectl get` in every output format
     WatchPrinter(kind).initial(...) / .event(...)              `kubectl get -w [--output-watch-events]`
-    describe(obj, now=..., related=cluster)                    `kubectl describe`
+    describe(obj, now=..., related=cluster)                    `kubectl describe` (describe_many for several)
     rollout_history(deployment, replicasets, revision=N)       `kubectl rollout history`
     kubectl_events(events, now=...)                            `kubectl events`
     api_resources()                                            `kubectl api-resources`
@@ -19,7 +19,7 @@ cluster except through the `related.list(...)` calls that `describe` makes.
 from __future__ import annotations
 
 from kube_magics.printers.columns import table_for
-from kube_magics.printers.describe import Related, describe
+from kube_magics.printers.describe import Related, describe, describe_many
 from kube_magics.printers.events import kubectl_events
 from kube_magics.printers.formats import qualified_name, render_output
 from kube_magics.printers.get import ALL_RESOURCES, GetOptions, GetOutput, WatchPrinter, get, sort_objects
@@ -40,6 +40,7 @@ __all__ = [
     "WatchPrinter",
     "api_resources",
     "describe",
+    "describe_many",
     "get",
     "kubectl_events",
     "qualified_name",

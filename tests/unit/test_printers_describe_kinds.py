@@ -3,7 +3,7 @@ Jobs, CronJobs, StatefulSets, Namespaces with quotas and limits, Endpoints, Serv
 
 from __future__ import annotations
 
-from kube_magics.printers import describe
+from kube_magics.printers import describe, describe_many
 from tests import printers_data as d
 
 
@@ -274,3 +274,13 @@ def test_kinds_without_a_describer_get_the_generic_one() -> None:
         "    Image:  x",
         "Events:     <none>",
     ]
+
+
+def test_several_objects_are_separated_by_a_blank_line() -> None:
+    pods = [d.pod("web-1"), d.pod("web-2"), d.pod("db-0")]
+    text = describe_many(pods, now=d.T0)
+    assert text == describe(pods[0], now=d.T0) + "\n\n" + describe(pods[1], now=d.T0) + "\n\n" + \
+        describe(pods[2], now=d.T0)
+    by_prefix = describe_many(pods, now=d.T0, prefix="web")
+    assert by_prefix == describe(pods[0], now=d.T0) + "\n" + describe(pods[1], now=d.T0) + "\n"
+    assert describe_many([], now=d.T0, namespace="team") == "No resources found in team namespace.\n"

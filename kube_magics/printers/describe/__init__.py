@@ -13,7 +13,7 @@ Imports only the bottom layer of kube_magics and the printers' own modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from kube_magics.printers.util import as_epoch, meta, selector_string
 
 Obj = Mapping[str, Any]
 
-__all__ = ["Related", "describe", "pod_template_text"]
+__all__ = ["Related", "describe", "describe_many", "pod_template_text"]
 
 
 def _ns(obj: Obj) -> str:
@@ -118,6 +118,22 @@ def describe(obj: Obj, *, now: float | datetime, related: Related | None = None,
     """What `kubectl describe KIND NAME` prints for `obj`."""
     fn = DESCRIBERS.get(str(obj.get("kind", "")), _with_events(autoscaling.describe_generic))
     return fn(obj, related, show_events and related is not None, as_epoch(now))
+
+
+def describe_many(objects: Sequence[Obj], *, now: float | datetime, related: Related | None = None,
+                  show_events: bool = True, namespace: str = "default", all_namespaces: bool = False,
+                  prefix: str | None = None) -> str:
+    """`kubectl describe TYPE [NAME_PREFIX]`: each object described, separated by a blank line.
+
+    With `prefix` (kubectl's fallback when no object has exactly that name) only the objects whose name starts
+    with it are described, each followed by a newline, as kubectl prints them then.
+    """
+    if prefix is not None:
+        matching = [o for o in objects if str(meta(o).get("name", "")).startswith(prefix)]
+        return "".join(describe(o, now=now, related=related, show_events=show_events) + "\n" for o in matching)
+    if not objects:
+        return "No resources found\n" if all_namespaces else f"No resources found in {namespace} namespace.\n"
+    return "\n\n".join(describe(o, now=now, related=related, show_events=show_events) for o in objects)
 
 
 def pod_template_text(template: Obj | None) -> str:
