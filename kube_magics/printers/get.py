@@ -14,6 +14,7 @@ Imports only the bottom layer of kube_magics and the printers' own modules.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -87,7 +88,7 @@ class GetOutput:
         return self.text
 
     def _repr_html_(self) -> str:
-        return self.html or f"<pre>{self.text}</pre>"
+        return self.html or f"<pre>{html.escape(self.text)}</pre>"
 
 
 def resource_of(obj: Obj) -> ResourceKind | None:

@@ -284,3 +284,49 @@ def test_several_objects_are_separated_by_a_blank_line() -> None:
     by_prefix = describe_many(pods, now=d.T0, prefix="web")
     assert by_prefix == describe(pods[0], now=d.T0) + "\n" + describe(pods[1], now=d.T0) + "\n"
     assert describe_many([], now=d.T0, namespace="team") == "No resources found in team namespace.\n"
+
+
+def test_volume_sources() -> None:
+    pod = d.pod("vols")
+    pod["spec"]["volumes"] = [
+        {"name": "host", "hostPath": {"path": "/var/log", "type": "Directory"}},
+        {"name": "scratch", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+        {"name": "tls", "secret": {"secretName": "web-tls", "optional": True}},
+        {"name": "share", "nfs": {"server": "nfs.local", "path": "/exports"}},
+        {"name": "info", "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+        {"name": "model", "image": {"reference": "registry.local/model:1", "pullPolicy": "IfNotPresent"}},
+        {"name": "odd", "gitRepo": {"repository": "x"}},
+    ]
+    lines = describe(pod, now=d.T0).splitlines()
+    start = lines.index("Volumes:")
+    assert lines[start + 1:start + 30] == [
+        "  host:",
+        "    Type:          HostPath (bare host directory volume)",
+        "    Path:          /var/log",
+        "    HostPathType:  Directory",
+        "  scratch:",
+        "    Type:       EmptyDir (a temporary directory that shares a pod's lifetime)",
+        "    Medium:     Memory",
+        "    SizeLimit:  64Mi",
+        "  tls:",
+        "    Type:        Secret (a volume populated by a Secret)",
+        "    SecretName:  web-tls",
+        "    Optional:    true",
+        "  share:",
+        "    Type:      NFS (an NFS mount that lasts the lifetime of a pod)",
+        "    Server:    nfs.local",
+        "    Path:      /exports",
+        "    ReadOnly:  false",
+        "  info:",
+        "    Type:  DownwardAPI (a volume populated by information about the pod)",
+        "    Items:",
+        "      metadata.labels -> labels",
+        "  model:",
+        "    Type:        Image (a container image or OCI artifact)",
+        "    Reference:   registry.local/model:1",
+        "    PullPolicy:  IfNotPresent",
+        "  odd:",
+        "  <unknown>",
+        "QoS Class:       BestEffort",
+        "Node-Selectors:  <none>",
+    ]

@@ -70,8 +70,9 @@ def test_json_is_sorted_indented_and_escaped_like_go() -> None:
     assert doc["kind"] == "List" and doc["apiVersion"] == "v1" and doc["metadata"] == {"resourceVersion": ""}
     assert text.startswith('{\n    "apiVersion": "v1",\n    "items": [\n        {\n')
     assert '"app": "\\u003cweb\\u003e"' in text
-    single = get([pod], now=d.T0, options=GetOptions(output="json", single=True)).text
-    assert json.loads(single)["kind"] == "Pod"
+    single = get([pod], now=d.T0, options=GetOptions(output="json", single=True))
+    assert json.loads(single.text)["kind"] == "Pod"
+    assert "&lt;web&gt;" in single._repr_html_() and "<web>" not in single._repr_html_()
 
 
 def test_managed_fields_are_left_out_unless_asked_for() -> None:

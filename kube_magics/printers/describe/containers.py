@@ -257,34 +257,41 @@ def topology_spread(constraints: Sequence[Mapping[str, Any]], w: PrefixWriter, *
         w.write(LEVEL_0, text + "\n")
 
 
+# Volume sources whose description is a type line and fields: key -> (description, [(label, field, default)]).
+_SIMPLE_VOLUMES: dict[str, tuple[str, list[tuple[str, str, Any]]]] = {
+    "hostPath": ("HostPath (bare host directory volume)", [("Path", "path", ""), ("HostPathType", "type", "<none>")]),
+    "emptyDir": ("EmptyDir (a temporary directory that shares a pod's lifetime)",
+                 [("Medium", "medium", ""), ("SizeLimit", "sizeLimit", "<unset>")]),
+    "secret": ("Secret (a volume populated by a Secret)", [("SecretName", "secretName", ""),
+                                                           ("Optional", "optional", False)]),
+    "configMap": ("ConfigMap (a volume populated by a ConfigMap)", [("Name", "name", ""),
+                                                                     ("Optional", "optional", False)]),
+    "persistentVolumeClaim": ("PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
+                              [("ClaimName", "claimName", ""), ("ReadOnly", "readOnly", False)]),
+    "nfs": ("NFS (an NFS mount that lasts the lifetime of a pod)", [("Server", "server", ""), ("Path", "path", ""),
+                                                                     ("ReadOnly", "readOnly", False)]),
+    "image": ("Image (a container image or OCI artifact)", [("Reference", "reference", ""),
+                                                            ("PullPolicy", "pullPolicy", "")]),
+}
+
+
+def _field_text(value: Any, default: Any) -> str:
+    if isinstance(default, bool):
+        return _bool(value)
+    if value in (None, "") or (default == "<unset>" and quantity_string(value) == "0"):
+        return str(default)
+    return quantity_string(value) if default == "<unset>" else str(value)
+
+
 def _volume_source(v: Mapping[str, Any], w: PrefixWriter) -> None:
-    if v.get("hostPath") is not None:
-        h = v["hostPath"]
-        w.write(LEVEL_2, f"Type:\tHostPath (bare host directory volume)\n    Path:\t{h.get('path', '')}\n"
-                         f"    HostPathType:\t{h.get('type') or '<none>'}\n")
-    elif v.get("emptyDir") is not None:
-        e = v["emptyDir"]
-        limit = quantity_string(e["sizeLimit"]) if e.get("sizeLimit") else "<unset>"
-        w.write(LEVEL_2, f"Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
-                         f"    Medium:\t{e.get('medium', '')}\n    SizeLimit:\t{limit}\n")
-    elif v.get("secret") is not None:
-        s = v["secret"]
-        w.write(LEVEL_2, f"Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t{s.get('secretName', '')}\n"
-                         f"    Optional:\t{str(bool(s.get('optional'))).lower()}\n")
-    elif v.get("configMap") is not None:
-        c = v["configMap"]
-        w.write(LEVEL_2, f"Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t{c.get('name', '')}\n"
-                         f"    Optional:\t{str(bool(c.get('optional'))).lower()}\n")
-    elif v.get("persistentVolumeClaim") is not None:
-        c = v["persistentVolumeClaim"]
-        w.write(LEVEL_2, "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same "
-                         f"namespace)\n    ClaimName:\t{c.get('claimName', '')}\n"
-                         f"    ReadOnly:\t{str(bool(c.get('readOnly'))).lower()}\n")
-    elif v.get("nfs") is not None:
-        n = v["nfs"]
-        w.write(LEVEL_2, f"Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{n.get('server')}\n"
-                         f"    Path:\t{n.get('path')}\n    ReadOnly:\t{str(bool(n.get('readOnly'))).lower()}\n")
-    elif v.get("downwardAPI") is not None:
+    for key, (title, fields) in _SIMPLE_VOLUMES.items():
+        if v.get(key) is not None:
+            source = v[key]
+            text = f"Type:\t{title}\n" + "".join(f"    {label}:\t{_field_text(source.get(name), default)}\n"
+                                                  for label, name, default in fields)
+            w.write(LEVEL_2, text)
+            return
+    if v.get("downwardAPI") is not None:
         w.write(LEVEL_2, "Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n")
         for item in v["downwardAPI"].get("items") or []:
             ref = item.get("fieldRef") or item.get("resourceFieldRef") or {}
@@ -297,10 +304,6 @@ def _volume_source(v: Mapping[str, Any], w: PrefixWriter) -> None:
                          f"    Driver:\t{c.get('driver')}\n    FSType:\t{c.get('fsType', '')}\n"
                          f"    ReadOnly:\t{_bool(c.get('readOnly'))}\n")
         _csi_attributes(c.get("volumeAttributes") or {}, w)
-    elif v.get("image") is not None:
-        i = v["image"]
-        w.write(LEVEL_2, "Type:\tImage (a container image or OCI artifact)\n"
-                         f"    Reference:\t{i.get('reference', '')}\n    PullPolicy:\t{i.get('pullPolicy', '')}\n")
     else:
         w.write(LEVEL_1, "<unknown>\n")
 
