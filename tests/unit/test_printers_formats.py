@@ -72,7 +72,9 @@ def test_json_is_sorted_indented_and_escaped_like_go() -> None:
     assert '"app": "\\u003cweb\\u003e"' in text
     single = get([pod], now=d.T0, options=GetOptions(output="json", single=True))
     assert json.loads(single.text)["kind"] == "Pod"
-    assert "&lt;web&gt;" in single._repr_html_() and "<web>" not in single._repr_html_()
+    as_yaml = get([pod], now=d.T0, options=GetOptions(output="yaml", single=True))
+    assert "app: <web>\n" in as_yaml.text
+    assert "app: &lt;web&gt;" in as_yaml._repr_html_() and "<web>" not in as_yaml._repr_html_()
 
 
 def test_managed_fields_are_left_out_unless_asked_for() -> None:
