@@ -20,9 +20,10 @@ from kube_magics.manifests.templating import Rendered, TemplateProblem, plain, r
 from kube_magics.manifests.yamlload import Path, Positions, RawDocument, YamlProblem, compose
 from kube_magics.schema import field_path, parse_path
 
-# Field names that Kubernetes' messages use but a manifest spells differently (the API server fills clusterIPs
-# from clusterIP, and reports pod template labels as `template.labels`).
-_ALIASES = {"clusterIPs": "clusterIP"}
+# Field names that Kubernetes' messages use but a manifest spells differently: the API server fills clusterIPs
+# from clusterIP, folds a Secret's stringData into data, and reports pod template labels as `template.labels`
+# (handled in _closest).
+_ALIASES = {"clusterIPs": "clusterIP", "data": "stringData"}
 
 
 @dataclass

@@ -23,15 +23,17 @@ _YAML_WORDS = "yes/no, on/off, y/n and true/false"
 
 # (pattern in a Kubernetes message, hint). The first that matches is shown.
 _HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), h) for p, h in (
-    (r"cannot unmarshal bool into Go struct field \S+ of type (string|map\[string\]string)",
-     f"YAML reads {_YAML_WORDS} as booleans: quote the value (\"on\") to keep it a string"),
+    (r"cannot unmarshal bool into Go struct field \S+ of type ",
+     f"YAML reads {_YAML_WORDS} as booleans: quote the value (\"on\") if it is meant as a string"),
     (r"cannot unmarshal number into Go struct field \S+ of type string",
      "this field is a string: quote the value (\"1.0\", \"8080\") so that YAML keeps it one"),
     (r"cannot unmarshal string into Go struct field \S+ of type int(32|64)",
      "this field is a number: write it without quotes and without units (replicas: 3)"),
     (r"cannot unmarshal (string|object|number|bool) into Go struct field \S+ of type \[\]",
      "this field is a list: write its items on lines that start with '- '"),
-    (r"cannot unmarshal (string|array|number|bool) into Go struct field \S+ of type ",
+    (r"cannot unmarshal number \S+ into Go struct field \S+ of type int",
+     "this field is a whole number (no decimal point, no quotes)"),
+    (r"cannot unmarshal (string|array) into Go struct field \S+ of type \w+\.[A-Z]\w*$",
      "this field is a mapping of its own: write its fields indented on the lines below it"),
     (r"illegal base64 data", "values under `data` must be base64 (echo -n 'value' | base64); "
                              "put plain text under `stringData` instead"),

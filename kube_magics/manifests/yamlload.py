@@ -126,7 +126,7 @@ def compose(text: str) -> Iterator[RawDocument]:
                 continue
             yield RawDocument(value, builder.positions, node.start_mark.line)
     except yaml.MarkedYAMLError as exc:
-        raise _plain(exc) from None
+        raise _plain(exc, text) from None
     finally:
         dispose = getattr(composer, "dispose", None)
         if dispose is not None:
@@ -260,14 +260,15 @@ def _go_int(text: str) -> int:
 # --- errors in plain words ------------------------------------------------------------------------------------
 
 
-def _plain(exc: yaml.MarkedYAMLError) -> YamlProblem:
+def _plain(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    """PyYAML's error (libyaml's words or the pure-Python parser's) in plain words, at the most useful mark."""
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     mark = exc.problem_mark or exc.context_mark
     line = mark.line if mark is not None else None
     column = mark.column if mark is not None else None
     start = exc.context_mark
-    if "'\\t'" in problem or "\t" in problem:
+    if _is_tab(text, mark) or "'\\t'" in problem:
         return YamlProblem("a tab character: YAML forbids tabs for indentation", line, column,
                            hint="indent with spaces (two per level is usual)")
     if "quoted scalar" in context:
@@ -277,15 +278,15 @@ def _plain(exc: yaml.MarkedYAMLError) -> YamlProblem:
     if "flow sequence" in context or "flow mapping" in context:
         opener = "[" if "sequence" in context else "{"
         closer = "]" if opener == "[" else "}"
-        return YamlProblem(f"unclosed bracket: the {opener} that opens here is not closed with {closer} "
-                           f"({problem})", start.line if start else line, start.column if start else column,
+        return YamlProblem(f"unclosed bracket: the {opener} that opens here is not closed with {closer}",
+                           start.line if start else line, start.column if start else column,
                            hint=f"close it with {closer}, and separate its items with commas")
-    if problem == "mapping values are not allowed here":
+    if problem.startswith("mapping values are not allowed"):
         return YamlProblem("a key: value is not allowed here (check this line's indentation, or quote a value "
                            "that contains ': ')", line, column)
     if "did not find expected key" in problem or problem.startswith("expected <block end>"):
-        return YamlProblem(f"bad indentation: this line does not line up with the lines above ({problem})",
-                           line, column, hint="keys of one mapping start in the same column; list items too")
+        return YamlProblem("bad indentation: this line does not line up with the lines above", line, column,
+                           hint="keys of one mapping start in the same column; list items too")
     if "could not find expected ':'" in problem:
         return YamlProblem("a line that is neither `key: value` nor a list item (missing ':' after a key?)",
                            start.line if start else line, start.column if start else column)
@@ -293,3 +294,15 @@ def _plain(exc: yaml.MarkedYAMLError) -> YamlProblem:
         return YamlProblem(f"undefined YAML alias ({problem})", line, column)
     words = "; ".join(p for p in (context, problem) if p)
     return YamlProblem(f"invalid YAML: {words}", line, column)
+
+
+def _is_tab(text: str, mark: Any) -> bool:
+    """Whether the error is at a tab in a line's indentation (libyaml only says it cannot start a token)."""
+    if mark is None:
+        return False
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return False
+    row = lines[mark.line]
+    indent = row[: len(row) - len(row.lstrip(" \t"))]
+    return "\t" in indent and mark.column <= len(indent)

@@ -128,11 +128,12 @@ class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
         # that earlier documents create count as existing for the later ones.
         planned = self.rt.api.planned_namespaces
         failed: builtins.list[tuple[KubeMagicsError, manifests.Document]] = []
+        checked: builtins.list[tuple[Obj, str]] = []
         try:
             for d in docs:
                 try:
                     schema.check(d.object, catalogue=self.rt.catalogue)
-                    self.rt.api.apply(d.object, manager=manager, force=force, dry_run=True)
+                    checked.append(self.rt.api.apply(d.object, manager=manager, force=force, dry_run=True))
                 except KubeMagicsError as exc:
                     failed.append((exc, d))
                     continue
@@ -143,8 +144,10 @@ class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
         if failed:
             raise _rejection(failed)
         results = []
-        for d in docs:
-            obj, action = self.rt.api.apply(d.object, manager=manager, force=force, dry_run=dry_run)
+        for i, d in enumerate(docs):
+            # A dry run is the check itself: its answers are the results.
+            obj, action = checked[i] if dry_run else \
+                self.rt.api.apply(d.object, manager=manager, force=force, dry_run=False)
             rk = self.rt.catalogue.by_kind(obj["kind"])
             results.append(ApplyResult(obj["kind"], obj["metadata"]["name"], obj["metadata"].get("namespace"),
                                        action, deep_copy(obj), rk))

@@ -176,8 +176,12 @@ def _decoded_len(value: Any) -> int:
 def _json_object_error(raw: bytes) -> str | None:
     """What Go's json.Unmarshal into map[string]interface{} says about `raw`, or None if it decodes."""
     text = raw.decode("utf-8", errors="replace")
-    if not text.strip():
+    stripped = text.lstrip(" \t\r\n")
+    if not stripped:
         return "unexpected end of JSON input"
+    literal = _literal_error(stripped)
+    if literal is not None:
+        return literal
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -194,6 +198,22 @@ def _json_object_error(raw: bytes) -> str | None:
         kind = "array" if isinstance(value, list) else "string" if isinstance(value, str) else \
             "bool" if isinstance(value, bool) else "number"
         return f"json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
+    return None
+
+
+def _literal_error(text: str) -> str | None:
+    """Go's scanner on a value that starts like true, false or null, or that cannot start a value at all."""
+    first = text[0]
+    for word in ("true", "false", "null"):
+        if first == word[0]:
+            for i, expected in enumerate(word[1:], 1):
+                if i >= len(text):
+                    return "unexpected end of JSON input"
+                if text[i] != expected:
+                    return f"invalid character '{text[i]}' in literal {word} (expecting '{expected}')"
+            return None
+    if first not in '{["-0123456789':
+        return f"invalid character '{first}' looking for beginning of value"
     return None
 
 
