@@ -10,7 +10,7 @@ import pytest
 from kube_magics import schema
 from kube_magics.errors import BadRequestError, UnknownResourceError
 from kube_magics.kinds import BUILTIN, METRICS, ResourceCatalogue
-from kube_magics.schema_go import base64_error, go_float, quantity_error
+from kube_magics.schema.go import base64_error, go_float, quantity_error
 
 POD: dict[str, Any] = {
     "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"app": "web"}},

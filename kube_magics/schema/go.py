@@ -1,6 +1,6 @@
 """How the API server's Go decoder words its complaints about values: Go type names, base64, quantities, times.
 
-Companion of `schema.py` (which walks objects): this module holds what Go's `encoding/json`, `encoding/base64`,
+Companion of `decode.py` (which walks objects): this module holds what Go's `encoding/json`, `encoding/base64`,
 apimachinery's `resource.ParseQuantity` and `metav1.Time` say about one value, so that the messages match a
 real API server's. Imports nothing of kube_magics.
 """
