@@ -111,8 +111,10 @@ def _render_expressions(text: str, variables: Mapping[str, Any]) -> Rendered | N
     that does not compile on its own), so that Jinja renders it and reports the error.
     """
     out: list[str] = []
-    spans: list[tuple[int, int]] = []  # (newlines in the expression, newlines in its value), where they differ
+    spans: list[tuple[int, int]] = []  # where each expression was in the cell
+    context = dict(variables)  # once: a notebook's namespace can hold hundreds of names
     pos = 0
+    line = 1
     for m in _EXPRESSION.finditer(text):
         source = m.group(1)
         if source.startswith(("-", "+")) or source.endswith(("-", "+")):
@@ -121,9 +123,9 @@ def _render_expressions(text: str, variables: Mapping[str, Any]) -> Rendered | N
             expression = _compiled(source)
         except jinja2.TemplateSyntaxError:
             return None
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", pos, m.start())
         try:
-            value = str(_as_yaml(expression(dict(variables))))
+            value = str(_as_yaml(expression(context)))
         except jinja2.UndefinedError as exc:
             name = _undefined_name(str(exc))
             hint = (f"define {name} in the notebook before running this cell, or write "
@@ -136,6 +138,7 @@ def _render_expressions(text: str, variables: Mapping[str, Any]) -> Rendered | N
         out.append(text[pos:m.start()])
         out.append(value)
         spans.append((m.start(), m.end()))
+        line += source.count("\n")
         pos = m.end()
     if "{{" in text[pos:]:
         return None  # an expression that is never closed: Jinja words the error

@@ -203,6 +203,13 @@ def test_an_undefined_name_is_an_error_naming_it_and_its_line() -> None:
     assert syntax.value.location.line == 8
 
 
+def test_the_line_of_an_undefined_name_counts_expressions_that_span_lines() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{\n    name }}\ndata:\n  a: {{ missing }}\n"
+    with pytest.raises(ManifestError) as info:
+        manifests.parse(text, variables={"name": "c"})
+    assert (info.value.message, info.value.location.line) == ("'missing' is undefined", 7)
+
+
 def test_templating_can_be_turned_off() -> None:
     text = DEPLOYMENT.replace("nginx:1.25", '"{{ image }}"')
     (doc,) = manifests.parse(text, template=False)
