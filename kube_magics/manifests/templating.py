@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 _MARKERS = ("{{", "{%", "{#")
 
@@ -72,6 +73,8 @@ def render(text: str, variables: Mapping[str, Any] | None = None) -> Rendered:
     """Render `{{ }}` expressions in `text` from `variables`. Raises TemplateProblem."""
     if not needs_rendering(text):
         return plain(text)
+    import jinja2  # only when a cell has templates: importing Jinja costs a tenth of a second
+
     if "{%" not in text and "{#" not in text:
         fast = _render_expressions(text, variables or {})
         if fast is not None:
@@ -110,6 +113,8 @@ def _render_expressions(text: str, variables: Mapping[str, Any]) -> Rendered | N
     Gives the output Jinja gives, or None when only Jinja itself can tell (whitespace control, an expression
     that does not compile on its own), so that Jinja renders it and reports the error.
     """
+    import jinja2
+
     out: list[str] = []
     spans: list[tuple[int, int]] = []  # where each expression was in the cell
     context = dict(variables)  # once: a notebook's namespace can hold hundreds of names
@@ -162,6 +167,8 @@ _RAW_HINT = "to keep {{ or {% literally, wrap that part in {% raw %}...{% endraw
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     # Configuration only: the environment holds no per-cell state.
+    import jinja2
+
     return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
                               finalize=_as_yaml)
 
