@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from kube_magics.sim import SimCluster
+from kube_magics.sim.clock import quantize
 from kube_magics.sim.controller import Controller
 from kube_magics.sim.store import WatchEvent
 from kube_magics.timefmt import rfc3339
@@ -53,7 +54,7 @@ class StandinKubelet(Controller):
             return
         uid, now = pod["metadata"]["uid"], self.rt.clock.now
         if pod["metadata"].get("deletionTimestamp"):
-            when = self._finish_at.setdefault(uid, now + self.finish_delay)
+            when = self._finish_at.setdefault(uid, quantize(now + self.finish_delay))
             if now >= when:
                 self.rt.api.finish_deletion("Pod", *key)
             else:
@@ -82,7 +83,7 @@ class StandinKubelet(Controller):
         n = n + 1 if at == now else 0
         self._bound_now = (now, n)
         # The first pods of a burst a millisecond apart (enough to see each one), the rest together.
-        self._ready_at[pod["metadata"]["uid"]] = now + self.start_delay + min(n, 10) * 0.001
+        self._ready_at[pod["metadata"]["uid"]] = quantize(now + self.start_delay + min(n, 10) * 0.001)
         new = dict(pod)
         new["spec"] = {**pod["spec"], "nodeName": name}
         new["status"] = {**(pod.get("status") or {}), "conditions": [_cond("PodScheduled", now)]}

@@ -2,7 +2,8 @@
 
 The step-by-step expectations are transcribed from shared/reference/k8s-1.35 (deployment.txt: `rollout status`
 and the Deployment's events; watch-and-pending.txt: `kubectl get deploy -w` while the image changes), which a
-real 1.35 control plane produced with a kubelet stand-in like the `cluster` fixture's.
+real 1.35 control plane produced with a kubelet stand-in like the `cluster` fixture's; the tests that compare
+line by line assume its timing (pods ready a second after they are created).
 """
 
 from __future__ import annotations

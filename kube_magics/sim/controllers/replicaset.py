@@ -161,8 +161,9 @@ class ReplicaSetController(Controller):
         try:
             made = self.rt.api.create(pod, trusted=True)
         except KubeMagicsError as exc:
-            if "because it is being terminated" not in getattr(exc, "message", str(exc)):
-                self.event(rs, "Warning", "FailedCreate", f"Error creating: {getattr(exc, 'message', exc)}")
+            # As Kubernetes: no event when the namespace is being deleted (every create would fail the same way).
+            if "because it is being terminated" not in exc.message:
+                self.event(rs, "Warning", "FailedCreate", f"Error creating: {exc.message}")
             raise
         self.event(rs, "Normal", "SuccessfulCreate", f"Created pod: {made['metadata']['name']}")
         return made
@@ -228,7 +229,7 @@ def calculate_status(rs: Mapping[str, Any], pods: list[Obj], error: KubeMagicsEr
     if error is not None and failure is None:
         reason = "FailedCreate" if len(pods) < replicas(rs) else "FailedDelete"
         conditions.append({"type": FAILURE, "status": "True", "lastTransitionTime": rfc3339(now),
-                           "reason": reason, "message": getattr(error, "message", str(error))})
+                           "reason": reason, "message": error.message})
     elif error is None and failure is not None:
         conditions = [c for c in conditions if c.get("type") != FAILURE]
     status: Obj = {"replicas": len(pods)}
