@@ -25,10 +25,16 @@ Schema = dict[str, Any]
 
 @lru_cache(maxsize=1)
 def definitions() -> dict[str, Schema]:
-    from importlib import resources
+    # Find the package's data without importing it: importing kubernetes_validate imports jsonschema, which
+    # takes about a second.
+    from importlib.util import find_spec
+    from pathlib import Path
 
-    root = resources.files("kubernetes_validate") / "kubernetes-json-schema" / SCHEMA_SET / "_definitions.json"
-    with root.open("r", encoding="utf-8") as f:
+    spec = find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("kubernetes-validate is not installed")
+    root = Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema" / SCHEMA_SET
+    with (root / "_definitions.json").open("r", encoding="utf-8") as f:
         return json.load(f)["$defs"]
 
 
