@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from kube_magics.gojson import go_format, go_type
+from kube_magics.strategicorder import StrategicPatchError, element_kind, no_merge_key, sort_by_order
 from kube_magics.strategicpatch import (
     DELETE,
     DELETE_FROM_PRIMITIVE_LIST,
@@ -27,12 +28,8 @@ from kube_magics.strategicpatch import (
     SET_ELEMENT_ORDER,
     DiffOptions,
     MergeOptions,
-    StrategicPatchError,
-    _element_kind,
     _items,
     _meta,
-    _no_merge_key,
-    _sort_by_order,
     copy,
     merge_map,
 )
@@ -125,10 +122,10 @@ def _diff_lists(old: list[Any], new: list[Any], elem: TypeNode, merge_key: str,
         if not new or opts.ignore_changes_and_additions:
             return [], [], []
         return list(new), [], []
-    kind = _element_kind(old, new)
+    kind = element_kind(old, new)
     if kind == "map":
         items, deletes = _diff_lists_of_maps(old, new, elem, merge_key, opts)
-        items = _sort_by_order(items, new, merge_key, kind)
+        items = sort_by_order(items, new, merge_key, kind)
         order_same = len(old) == len(new) and all(_key_of(a, merge_key) == _key_of(b, merge_key)
                                                   for a, b in zip(old, new))
         items = items + deletes
@@ -138,7 +135,7 @@ def _diff_lists(old: list[Any], new: list[Any], elem: TypeNode, merge_key: str,
             order = [{merge_key: m[merge_key]} for m in new]
         return items, [], order
     added, deleted = _diff_lists_of_scalars(old, new, opts)
-    added = _sort_by_order(added, new, merge_key, kind)
+    added = sort_by_order(added, new, merge_key, kind)
     order = []
     if opts.set_element_order and ((not opts.ignore_deletions and deleted)
                                    or (not opts.ignore_changes_and_additions and old != new)):
@@ -148,7 +145,7 @@ def _diff_lists(old: list[Any], new: list[Any], elem: TypeNode, merge_key: str,
 
 def _key_of(item: Any, merge_key: str) -> Any:
     if not isinstance(item, dict) or merge_key not in item:
-        raise _no_merge_key(item, merge_key)
+        raise no_merge_key(item, merge_key)
     return (go_type(item[merge_key]), item[merge_key])
 
 
@@ -182,7 +179,7 @@ def _diff_lists_of_maps(old: list[Any], new: list[Any], elem: TypeNode, merge_ke
                         opts: DiffOptions) -> tuple[list[Any], list[Any]]:
     def sort_key(item: Any) -> str:
         if not isinstance(item, dict) or merge_key not in item:
-            raise _no_merge_key(item, merge_key)
+            raise no_merge_key(item, merge_key)
         return go_format(item[merge_key])
 
     a = sorted(old, key=sort_key)

@@ -20,21 +20,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from kube_magics.gojson import go_format, go_type, same
+from kube_magics.strategicorder import (
+    DELETE,
+    DIRECTIVE,
+    StrategicPatchError,
+    dedup_scalars,
+    element_kind,
+    no_merge_key,
+    normalize_order,
+    partition,
+)
 from kube_magics.typeinfo import TypeNode
 
-DIRECTIVE = "$patch"
-DELETE, REPLACE, MERGE = "delete", "replace", "merge"
+REPLACE, MERGE = "replace", "merge"
 RETAIN_KEYS = "$retainKeys"
 DELETE_FROM_PRIMITIVE_LIST = "$deleteFromPrimitiveList"
 SET_ELEMENT_ORDER = "$setElementOrder"
-
-
-class StrategicPatchError(Exception):
-    """A patch the server cannot apply. `status` is 400 (bad format), 422 (invalid) or 500 (anything else)."""
-
-    def __init__(self, message: str, status: int = 500) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _bad_format(what: str) -> StrategicPatchError:
@@ -79,118 +80,6 @@ def copy(value: Any) -> Any:
 def _items(child: TypeNode) -> TypeNode:
     """The type of a merged list's items (a field typed as one item, with a merge key, holds a list of them)."""
     return child.element() if child.kind == "list" else child
-
-
-def _no_merge_key(item: Any, key: str) -> StrategicPatchError:
-    return StrategicPatchError(f"map: {go_format(item)} does not contain declared merge key: {key}")
-
-
-def _element_kind(*lists: list[Any]) -> str:
-    kind = None
-    for lst in lists:
-        for v in lst:
-            k = go_type(v)
-            if kind is None:
-                if k == "slice":
-                    raise StrategicPatchError("lists of lists are not supported", 422)
-                kind = k
-            elif k != kind:
-                raise StrategicPatchError(f"list element types are not identical: {go_format(list(lists))}")
-    if kind is None:
-        raise StrategicPatchError("no elements in any of the given slices")
-    return kind
-
-
-def _index(items: list[Any], value: Any, merge_key: str, kind: str) -> int:
-    probe = value.get(merge_key) if kind == "map" and isinstance(value, dict) else value
-    for i, item in enumerate(items):
-        candidate = item.get(merge_key) if kind == "map" and isinstance(item, dict) else item
-        if same(candidate, probe):
-            return i
-    return -1
-
-
-def _sort_by_order(items: list[Any], order: list[Any], merge_key: str, kind: str) -> list[Any]:
-    deletes: list[Any] = []
-    if kind == "map":
-        for item in [*items, *order]:
-            if not isinstance(item, dict) or merge_key not in item:
-                raise _no_merge_key(item, merge_key)
-        deletes = [i for i in items if i.get(DIRECTIVE) == DELETE]
-        items = [i for i in items if i.get(DIRECTIVE) != DELETE]
-    ranked = sorted(range(len(items)), key=lambda i: (_rank(order, items[i], merge_key, kind), i))
-    return [items[i] for i in ranked] + deletes
-
-
-def _rank(order: list[Any], item: Any, merge_key: str, kind: str) -> int:
-    i = _index(order, item, merge_key, kind)
-    return i if i >= 0 else len(order)
-
-
-def _merge_sorted(left: list[Any], right: list[Any], server_order: list[Any], merge_key: str,
-                  kind: str) -> list[Any]:
-    """Interleave server-only items (`left`) into patch items (`right`) by their live order."""
-    out: list[Any] = []
-    i = j = 0
-    while i < len(left) or j < len(right):
-        if i >= len(left):
-            out.append(right[j])
-            j += 1
-        elif j >= len(right):
-            out.append(left[i])
-            i += 1
-        else:
-            li = _index(server_order, left[i], merge_key, kind)
-            ri = _index(server_order, right[j], merge_key, kind)
-            if li >= 0 and ri >= 0 and li < ri:
-                out.append(left[i])
-                i += 1
-            else:
-                out.append(right[j])
-                j += 1
-    return out
-
-
-def _normalize_order(patch_items: list[Any], server_only: list[Any], patch_order: list[Any],
-                     server_order: list[Any], merge_key: str, kind: str) -> list[Any]:
-    patch_items = _sort_by_order(patch_items, patch_order, merge_key, kind)
-    server_only = _sort_by_order(server_only, server_order, merge_key, kind)
-    return _merge_sorted(server_only, patch_items, server_order, merge_key, kind)
-
-
-def _partition(merged: list[Any], by: list[Any], merge_key: str, kind: str) -> tuple[list[Any], list[Any]]:
-    inside: list[Any] = []
-    outside: list[Any] = []
-    for v in merged:
-        if kind == "map":
-            if not isinstance(v, dict) or merge_key not in v:
-                raise _no_merge_key(v, merge_key)
-            found = any(isinstance(b, dict) and same(b.get(merge_key), v[merge_key]) for b in by)
-        else:
-            found = any(same(b, v) for b in by)
-        (inside if found else outside).append(v)
-    return inside, outside
-
-
-def _dedup_scalars(items: list[Any]) -> list[Any]:
-    s = list(items)
-    last = len(s) - 1
-    i = 0
-    while i < last:
-        j = i + 1
-        while j <= last:
-            if same(s[i], s[j]):
-                s[j] = s[last]
-                s = s[:last]
-                last -= 1
-                j -= 1
-            j += 1
-        i += 1
-    return s
-
-
-def _sort_scalars(items: list[Any]) -> list[Any]:
-    return sorted(items, key=go_format)
 
 
 def extract_key(key: str, prefix: str) -> str:
@@ -358,9 +247,9 @@ def _set_element_orders(original: dict[str, Any], patch: dict[str, Any], t: Type
             merged = merge_list(current, patched, _items(child), merge_key, opts, False)
         else:
             merged = patched
-        kind = _element_kind(current or [], patched or [])
-        inside, outside = _partition(merged or [], order, merge_key, kind)
-        original[name] = _normalize_order(inside, outside, order, current or [], merge_key, kind)
+        kind = element_kind(current or [], patched or [])
+        inside, outside = partition(merged or [], order, merge_key, kind)
+        original[name] = normalize_order(inside, outside, order, current or [], merge_key, kind)
         patch.pop(name, None)
 
 
@@ -377,9 +266,9 @@ def _validate_order(patch_list: list[Any], order: list[Any], merge_key: str) -> 
         if merge_key:
             a, b = items[pi], order[oi]
             if not isinstance(a, dict) or merge_key not in a:
-                raise _no_merge_key(a, merge_key)
+                raise no_merge_key(a, merge_key)
             if not isinstance(b, dict) or merge_key not in b:
-                raise _no_merge_key(b, merge_key)
+                raise no_merge_key(b, merge_key)
             equal = same(a[merge_key], b[merge_key])
         else:
             equal = same(items[pi], order[oi])
@@ -395,18 +284,18 @@ def merge_list(original: list[Any], patch: list[Any], elem: TypeNode, merge_key:
                delete_list: bool) -> list[Any]:
     if not original and not patch:
         return original
-    kind = _element_kind(original, patch)
+    kind = element_kind(original, patch)
     if kind != "map":
         if opts.parallel_lists and delete_list:
             return [v for v in original if not any(same(v, d) for d in patch)]
-        merged = _dedup_scalars(original + patch)
+        merged = dedup_scalars(original + patch)
     else:
         if not merge_key:
             raise StrategicPatchError(f"cannot merge lists without merge key for {elem.name}")
         original, patch = _special_items(original, patch, merge_key)
         merged = _merge_items(list(original), patch, merge_key, elem, opts)
-    inside, outside = _partition(merged, patch, merge_key, kind)
-    return _normalize_order(inside, outside, patch, original, merge_key, kind)
+    inside, outside = partition(merged, patch, merge_key, kind)
+    return normalize_order(inside, outside, patch, original, merge_key, kind)
 
 
 def _special_items(original: list[Any], patch: list[Any], merge_key: str) -> tuple[list[Any], list[Any]]:
@@ -418,7 +307,7 @@ def _special_items(original: list[Any], patch: list[Any], merge_key: str) -> tup
             plain.append(item)
         elif directive == DELETE:
             if merge_key not in item:
-                raise _no_merge_key(item, merge_key)
+                raise no_merge_key(item, merge_key)
             original = [o for o in original if not (isinstance(o, dict) and merge_key in o
                                                    and same(o[merge_key], item[merge_key]))]
         elif directive == REPLACE:
@@ -436,7 +325,7 @@ def _merge_items(original: list[Any], patch: list[Any], merge_key: str, elem: Ty
                  opts: MergeOptions) -> list[Any]:
     for item in patch:
         if merge_key not in item:
-            raise _no_merge_key(item, merge_key)
+            raise no_merge_key(item, merge_key)
         for i, o in enumerate(original):
             if not isinstance(o, dict):
                 raise StrategicPatchError(f"value for key {i} is not a map")
