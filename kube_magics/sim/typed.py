@@ -253,9 +253,11 @@ def merge(live: Any, config: Any, t: TypeNode) -> Any:
     t = deduced(config, t)
     if _is_leaf(live, config, t):
         return config
+    # A null configuration over a non-empty live map or list keeps the live items (structured-merge-diff merges
+    # them with nothing).
     if t.kind == "list":
-        return _merge_lists(live if isinstance(live, list) else [], config, t)
-    return _merge_maps(live if isinstance(live, dict) else {}, config, t)
+        return _merge_lists(live if isinstance(live, list) else [], config if isinstance(config, list) else [], t)
+    return _merge_maps(live if isinstance(live, dict) else {}, config if isinstance(config, dict) else {}, t)
 
 
 def _merge_maps(live: dict[str, Any], config: dict[str, Any], t: TypeNode) -> Any:
