@@ -1,11 +1,12 @@
 """What managedFields bookkeeping costs on the controllers' hot paths, at 10,000 pods.
 
-Drives the writes a ReplicaSet's pods go through (create by the ReplicaSet controller, binding by the scheduler,
-three status writes by the kubelet) straight through the API logic, twice: with the field managers as they are,
-and with their recording switched off. Prints the time per write and in total, the extra memory, and what reading
-every pod's managedFields once costs (the deferred part).
+Drives the writes a ReplicaSet's pods go through (create by the ReplicaSet controller, a scheduler write of
+spec.nodeName (recorded; a pods/binding write would not be), three status writes by the kubelet) straight through
+the API logic, with the field managers as they are and with their recording switched off, alternately, best of
+ROUNDS in CPU time (other processes add noise, not speed). Prints the time per write, the memory left allocated,
+and what reading every pod's managedFields once costs (the work deferred to reads).
 
-    python3 bench/managedfields_overhead.py [PODS]
+    python3 bench/managedfields_overhead.py [PODS] [ROUNDS]
 """
 
 from __future__ import annotations

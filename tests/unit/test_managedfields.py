@@ -90,3 +90,5 @@ def test_merge_keeps_live_fields_and_merges_lists_by_key() -> None:
     assert out["spec"]["template"]["spec"]["containers"] == [
         {"name": "a", "image": "y", "imagePullPolicy": "Always"}, {"name": "side", "image": "s"}]
     assert merge(live, {"spec": {"replicas": 3}}, DEPLOYMENT) is live  # nothing changes: the same object
+    # A null over a map keeps what the live map has (the applier owns the field; pruning decides the rest).
+    assert merge(live, {"spec": {"template": None}}, DEPLOYMENT) is live
