@@ -26,6 +26,7 @@ def _sim(session: Session, verb: str) -> Any:
 
 
 def cmd_use(session: Session, argv: list[str]) -> TextResult:
+    _stop_serving(session)
     p = ArgParser("%kube use")
     p.add_argument("target", nargs="?", default=None)
     p.add_argument("--workers", type=int, default=None)
@@ -65,6 +66,7 @@ def cmd_status(session: Session, argv: list[str]) -> TextResult:
 
 
 def cmd_reset(session: Session, argv: list[str]) -> TextResult:
+    _stop_serving(session)
     backend = session.reset()
     return TextResult(f"Reset: {_summary(backend)}")
 
@@ -78,11 +80,50 @@ def cmd_advance(session: Session, argv: list[str]) -> TextResult:
     return TextResult(f"Clock advanced {human_duration(seconds)} to {rfc3339(session.backend.now())}")
 
 
+def cmd_serve(session: Session, argv: list[str]) -> TextResult:
+    """`%kube serve [--port N] [--kubeconfig PATH] [--speed X]`: serve this notebook's simulated cluster's
+    Kubernetes API on 127.0.0.1 for kubectl in a terminal; `%kube serve stop` stops it."""
+    from kube_magics.apiserver import DEFAULT_KUBECONFIG, serve
+    from kube_magics.apiserver.locking import Locked
+
+    p = ArgParser("%kube serve")
+    p.add_argument("action", nargs="?", choices=["stop"], default=None)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--kubeconfig", default=DEFAULT_KUBECONFIG)
+    p.add_argument("--speed", type=float, default=1.0)
+    args = p.parse_args(argv)
+    if args.action == "stop":
+        stopped = _stop_serving(session)
+        return TextResult(stopped or "Nothing is being served.")
+    _stop_serving(session)
+    backend = session.backend
+    cluster = _sim(session, "serve")
+    if args.speed < 0:
+        raise UsageError("--speed must be 0 (the notebook moves the clock) or positive")
+    server = serve(cluster, port=args.port, kubeconfig=args.kubeconfig, speed=args.speed)
+    # From now on the cells reach the cluster through the server's lock, taking turns with its requests.
+    session.swap_backend(Locked(backend, server.lock, server=server))
+    return TextResult(str(server))
+
+
+def _stop_serving(session: Session) -> str | None:
+    """Stop serving the session's cluster, if it is served; what the server says when it stops."""
+    from kube_magics.apiserver.locking import Locked
+
+    if not session.has_backend or not isinstance(session.backend, Locked):
+        return None
+    locked = session.backend
+    locked.server.stop()
+    session.swap_backend(locked.unwrapped)
+    return str(locked.server)
+
+
 COMMANDS: dict[str, Command] = {
     "use": cmd_use,
     "status": cmd_status,
     "reset": cmd_reset,
     "advance": cmd_advance,
+    "serve": cmd_serve,
 }
 
 

@@ -59,6 +59,12 @@ class Session:
         self._backend = backend  # type: ignore[assignment]
         return backend  # type: ignore[return-value]
 
+    def swap_backend(self, backend: Backend) -> Backend | None:
+        """Put `backend` in front of the cells in place of the active one (which is returned): e.g. the same
+        cluster reached through a served API's lock (`%kube serve`)."""
+        previous, self._backend = self._backend, backend
+        return previous
+
     def reset(self) -> Backend:
         """A fresh cluster of the same kind as the active one."""
         self._backend = None
