@@ -34,6 +34,12 @@ from kube_magics.apiserver.protocol import Request, Response
 from kube_magics.apiserver.reviews import review
 from kube_magics.errors import ApiError, BadRequestError, KubeMagicsError, MethodNotAllowedError
 
+# The warnings a 1.35 API server sends with every request to a deprecated API.
+DEPRECATED = {
+    ("", "v1", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+    ("", "v1", "componentstatuses"): "v1 ComponentStatus is deprecated in v1.19+",
+}
+
 _VERB_OF = {("GET", True): "list", ("POST", True): "create", ("DELETE", True): "deletecollection",
             ("GET", False): "get", ("PUT", False): "update", ("PATCH", False): "patch", ("DELETE", False): "delete"}
 
@@ -99,6 +105,16 @@ def _openapi(host: Host, req: Request, rest: str) -> Response:
 
 
 def _resource(host: Host, req: Request, route: routing.Route) -> Response:
+    r = route.resource
+    assert r is not None
+    response = _served(host, req, route)
+    deprecated = DEPRECATED.get((r.group, r.version, r.plural))
+    if deprecated is not None:
+        response.headers.append(("Warning", protocol.warning_header(deprecated)))
+    return response
+
+
+def _served(host: Host, req: Request, route: routing.Route) -> Response:
     r = route.resource
     assert r is not None
     if route.subresource:

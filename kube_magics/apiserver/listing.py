@@ -72,7 +72,7 @@ class ListOptions:
     at: int | None = None  # the resourceVersion to serve from (None: now)
 
     @classmethod
-    def parse(cls, req: Request, r: ResourceKind, *, name: str | None = None) -> ListOptions:
+    def parse(cls, req: Request, r: ResourceKind, *, name: str | None = None, watch: bool = False) -> ListOptions:
         try:
             labels = parse(req.param("labelSelector"))
             fields = [(stored_field(p, r), op, v) for p, op, v in parse_field_selector(req.param("fieldSelector"))]
@@ -87,8 +87,10 @@ class ListOptions:
         limit = req.integer("limit")
         token = req.param("continue")
         after, at = _decode_continue(token) if token else (None, None)
-        if at is None:
+        if at is None and not watch:
             at = _requested_version(req)
+        elif watch:
+            _check_watch_version(req)
         return cls(labels, tuple(fields), limit if limit and limit > 0 else None, after, at)
 
     def matches(self, obj: Obj) -> bool:
@@ -119,6 +121,17 @@ def _requested_version(req: Request) -> int | None:
     except ValueError:
         raise BadRequestError(f'resourceVersion: Invalid value: "{rv}": must be an integer') from None
     return number if match == "Exact" else -number  # negative: "not older than"
+
+
+def _check_watch_version(req: Request) -> None:
+    match = req.param("resourceVersionMatch")
+    if req.flag("sendInitialEvents"):
+        if match != "NotOlderThan":
+            raise BadRequestError("resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
+                                  "resourceVersionMatch to NotOlderThan")
+    elif match:
+        raise BadRequestError("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless "
+                              "sendInitialEvents is provided")
 
 
 def _decode_continue(token: str) -> tuple[tuple[str, str], int]:

@@ -92,7 +92,7 @@ class _Encoder:
 
 def watch(host: Host, req: Request, r: ResourceKind, namespace: str | None, name: str | None = None) -> Response:
     form = protocol.negotiate(req.headers.get("Accept"), table=True)
-    opts = listing.ListOptions.parse(req, r, name=name)
+    opts = listing.ListOptions.parse(req, r, name=name, watch=True)
     rv = req.param("resourceVersion") or ""
     initial = req.flag("sendInitialEvents")
     bookmarks = req.flag("allowWatchBookmarks")

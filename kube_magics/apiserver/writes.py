@@ -119,9 +119,15 @@ def update(host: Host, req: Request, r: ResourceKind, namespace: str | None, nam
     dry = dry_run(req)
     api, fm = host.rt.api, host.rt.field_managers
     with host.lock:
-        exists = host.rt.store.get(r.kind, namespace or "", name) is not None
-        if not exists and r.kind not in CREATE_ON_UPDATE:
+        live = host.rt.store.get(r.kind, namespace or "", name)
+        exists = live is not None
+        if live is None and r.kind not in CREATE_ON_UPDATE:
             raise not_found(r.resource_group, name)
+        rv = obj["metadata"].get("resourceVersion")
+        if live is not None and rv and rv != live["metadata"]["resourceVersion"]:
+            # The precondition holds even for an update that changes nothing.
+            raise _conflict(r, name, "the object has been modified; please apply your changes to the latest version "
+                                     "and try again")
         if exists:
             out = api.update(obj, dry_run=dry, check_rv=bool(obj["metadata"].get("resourceVersion")),
                              manager=req.field_manager())

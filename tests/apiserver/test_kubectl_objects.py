@@ -1,0 +1,134 @@
+"""kubectl 1.35 against the served simulator: pods, ConfigMaps and Secrets, the API server's errors, patches,
+server-side apply, explain and version, compared with the recordings of a real cluster where they have them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kube_magics.apiserver import Server
+from tests import reference
+from tests.apiserver.conftest import Kubectl, advance
+from tests.apiserver.normalize import shape
+from tests.apiserver.script import Block, blocks
+from tests.sim.standin import SEED_DEPLOYMENT
+
+# What only the stand-in for the kubelet decides (a real kubelet's container ids, and the pod's generation,
+# which the stand-in's binding bumps as a spec write).
+_STANDIN_LINES = ("generation:", "containerID:", "Container ID:")
+
+
+def _without_standin(lines: list[str]) -> list[str]:
+    return [line for line in lines if not line.lstrip("- ").startswith(_STANDIN_LINES)]
+
+
+def _run(kubectl: Kubectl, block: Block) -> tuple[int, str]:
+    waits = block.args[0] in ("delete", "rollout", "wait")
+    result = kubectl.advancing(*block.args, stdin=block.stdin) if waits else kubectl(*block.args, stdin=block.stdin)
+    return result.rc, result.text
+
+
+def test_the_pod_chapter(kubectl: Kubectl, served: Server) -> None:
+    for block in blocks("pod.txt"):
+        rc, text = _run(kubectl, block)
+        assert rc == block.rc, (block.command, text)
+        got, want = shape(text), shape(block.output)
+        if block.command.startswith("kubectl describe"):
+            # Events come from the scheduler and kubelet, which the stand-in does not imitate.
+            got, want = got[:got.index("Events: <none>")], want[:want.index("Events:")]
+        assert _without_standin(got) == _without_standin(want), block.command
+        advance(served, 2)
+
+
+def test_configmaps_and_secrets(kubectl: Kubectl) -> None:
+    for block in blocks("config.txt"):
+        if block.args[0] == "create":
+            continue  # `kubectl create secret|configmap` sends protobuf, which the server does not read
+        rc, text = _run(kubectl, block)
+        assert (rc, shape(text)) == (block.rc, shape(block.output)), block.command
+
+
+ERROR_BLOCKS = [b for b in blocks("errors.txt") if b.rc != 0 and b.args[:2] != ["top", "pods"]]
+
+
+@pytest.mark.parametrize("block", ERROR_BLOCKS, ids=[f"{i}" for i in range(len(ERROR_BLOCKS))])
+def test_errors_are_worded_as_a_real_cluster_words_them(kubectl: Kubectl, served: Server, block: Block) -> None:
+    kubectl("apply", "-f", "-", stdin=SEED_DEPLOYMENT)
+    advance(served, 5)
+    assert _run(kubectl, block) == (block.rc, block.output)
+
+
+def test_the_three_patch_types_and_server_side_apply(kubectl: Kubectl, served: Server) -> None:
+    kubectl("apply", "-f", "-", stdin=SEED_DEPLOYMENT)
+    advance(served, 5)
+    assert kubectl("patch", "deploy", "nginx-deployment", "-p", '{"metadata":{"labels":{"tier":"web"}}}').text == \
+        "deployment.apps/nginx-deployment patched\n"
+    assert kubectl("patch", "deploy", "nginx-deployment", "--type", "merge",
+                   "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.22"}]}}}}'
+                   ).rc == 0
+    assert kubectl("patch", "deploy", "nginx-deployment", "--type", "json",
+                   "-p", '[{"op":"replace","path":"/spec/replicas","value":2}]').rc == 0
+    assert kubectl("patch", "deploy", "nginx-deployment", "-p", '{"metadata":{"labels":{"tier":"web"}}}').text == \
+        "deployment.apps/nginx-deployment patched (no change)\n"
+    d = json.loads(kubectl("get", "deploy", "nginx-deployment", "-o", "json").out)
+    assert d["metadata"]["labels"] == {"tier": "web"}
+    assert d["spec"]["replicas"] == 2
+    assert d["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.22"
+    # Server-side apply of the seed takes the fields back, after a conflict on what `patch` changed.
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=SEED_DEPLOYMENT)
+    assert conflict.rc == 1
+    assert conflict.err.startswith('error: Apply failed with 2 conflicts: conflicts with "kubectl-patch" using '
+                                   "apps/v1:\n- .spec.replicas\n"
+                                   '- .spec.template.spec.containers[name="nginx"].image\n')
+    forced = kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=SEED_DEPLOYMENT)
+    assert forced.text == "deployment.apps/nginx-deployment serverside-applied\n"
+    d = json.loads(kubectl("get", "deploy", "nginx-deployment", "-o", "json", "--show-managed-fields").out)
+    assert d["spec"]["replicas"] == 3
+    assert "kubectl" in [m["manager"] for m in d["metadata"]["managedFields"] if m["operation"] == "Apply"]
+
+
+def test_strict_validation_is_the_servers(kubectl: Kubectl) -> None:
+    bad = reference.output("errors.txt", "kubectl apply  -f -", 2)
+    manifest = next(b.stdin for b in blocks("errors.txt") if b.output == bad)
+    strict = kubectl("apply", "--validate=strict", "-f", "-", stdin=manifest)
+    assert (strict.rc, strict.text) == (1, bad)
+    warned = kubectl("create", "--validate=warn", "-f", "-", stdin=manifest)
+    assert (warned.rc, warned.out, warned.err) == (0, "pod/p created\n",
+                                                   'Warning: unknown field "spec.containers[0].portz"\n')
+
+
+def test_explain_reads_the_served_openapi(kubectl: Kubectl) -> None:
+    replicas = kubectl("explain", "deployment.spec.replicas")
+    assert replicas.rc == 0
+    assert replicas.out.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\n"
+                                   "FIELD: replicas <integer>\n")
+    assert "Number of desired pods." in replicas.out
+    containers = kubectl("explain", "pod.spec.containers")
+    assert "FIELD: containers <[]Container>" in containers.out
+    assert "\n  image\t<string>\n" in containers.out and "\n  name\t<string> -required-\n" in containers.out
+    v2 = kubectl("explain", "--output=plaintext-openapiv2", "svc.spec.ports")
+    assert v2.rc == 0 and "RESOURCE: ports <[]Object>" in v2.out and "targetPort\t<string>" in v2.out
+    missing = kubectl("explain", "pod.spec.nope")
+    assert (missing.rc, missing.err) == (1, 'error: field "nope" does not exist\n')
+
+
+def test_version_names_the_server(kubectl: Kubectl) -> None:
+    result = kubectl("version")
+    assert result.rc == 0
+    assert result.out.splitlines()[-1] == "Server Version: v1.35.0"
+
+
+def test_deprecated_apis_warn(kubectl: Kubectl) -> None:
+    result = kubectl("get", "endpoints")
+    assert result.err.startswith("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+                                 "EndpointSlice\n")
+
+
+def test_describe_finds_events_through_field_selectors(kubectl: Kubectl, served: Server) -> None:
+    kubectl("apply", "-f", "-", stdin=SEED_DEPLOYMENT)
+    advance(served, 3)
+    rs = kubectl("get", "rs", "-o", "name").out.strip()
+    described = kubectl("describe", rs)
+    assert shape(described.text) == shape(reference.output("deployment.txt", "kubectl describe rs"))
