@@ -47,7 +47,7 @@ _VERB_OF = {("GET", True): "list", ("POST", True): "create", ("DELETE", True): "
 def handle(host: Host, req: Request) -> Response:
     """The response to one request (errors included, as Status objects)."""
     try:
-        r = routing.route(req.path, host.rt.catalogue)
+        r = routing.route(req.path, host.routes)
         if r.what == "resource":
             return _resource(host, req, r)
         return _meta(host, req, r)

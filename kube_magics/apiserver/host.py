@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from kube_magics.apiserver.cache import ResponseCache
 from kube_magics.apiserver.openapi import OpenAPIDocuments
+from kube_magics.apiserver.routing import Index
 from kube_magics.sim.cluster import SimCluster
 
 T = TypeVar("T")
@@ -37,6 +39,13 @@ class Host:
         self.openapi = OpenAPIDocuments(cluster.rt.catalogue, self.version)
         self.stopping = threading.Event()
         self.follow_limit = FOLLOW_LIMIT
+        self.reads = ResponseCache()
+        self.routes = Index(cluster.rt.catalogue)
+
+    def stamp(self) -> tuple[int, int]:
+        """What identical reads' answers depend on: the resourceVersion and the virtual second (the caller holds
+        the lock)."""
+        return self.rt.store.resource_version, int(self.rt.now)
 
     @contextmanager
     def locked(self) -> Iterator[None]:

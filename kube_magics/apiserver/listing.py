@@ -193,11 +193,27 @@ def with_managed_fields(host: Host, items: Iterable[Obj]) -> list[Obj]:
 def list_objects(host: Host, req: Request, r: ResourceKind, namespace: str | None) -> Response:
     form = protocol.negotiate(req.headers.get("Accept"), table=True)
     opts = ListOptions.parse(req, r)
+    key = _cache_key(req, form)
     try:
         with host.lock:
+            stamp = host.stamp()
+            kept = host.reads.get(key, stamp)
+            if kept is not None:
+                return Response(200, kept[0], kept[1])
             items, rv, now = read_list(host, r, namespace, opts.at)
     except GoneError:
         raise GoneError(EXPIRED_CONTINUE if opts.after else EXPIRED_LIST) from None
+    response = _list_response(host, req, r, form, opts, items, rv, now)
+    host.reads.put(key, stamp, response.body, response.content_type)
+    return response
+
+
+def _cache_key(req: Request, form: str) -> tuple[object, ...]:
+    return (req.path, form, tuple(sorted((k, tuple(v)) for k, v in req.query.items())))
+
+
+def _list_response(host: Host, req: Request, r: ResourceKind, form: str, opts: ListOptions, items: list[Obj],
+                   rv: int, now: float) -> Response:
     items = [o for o in items if opts.matches(o)] if opts.filtered else items
     if opts.after is not None:
         items = [o for o in items if _key(o) > opts.after]

@@ -46,8 +46,9 @@ def not_found() -> NotFoundError:
     return NotFoundError(NOT_FOUND)
 
 
-def route(path: str, catalogue: ResourceCatalogue) -> Route:
+def route(path: str, catalogue: ResourceCatalogue | Index) -> Route:
     """The route of a request path (without its query string); NotFoundError if the API has no such path."""
+    index = (catalogue if isinstance(catalogue, Index) else Index(catalogue)).current()
     parts = [p for p in path.split("/") if p]
     if not parts:
         return Route("discovery")
@@ -61,17 +62,16 @@ def route(path: str, catalogue: ResourceCatalogue) -> Route:
     if head == "api":
         if len(parts) == 1:
             return Route("discovery")
-        return _group_path("", parts[1], parts[2:], catalogue)
+        return _group_path("", parts[1], parts[2:], index)
     if head == "apis":
         if len(parts) <= 2:
             return Route("discovery", group=parts[1] if len(parts) == 2 else "")
-        return _group_path(parts[1], parts[2], parts[3:], catalogue)
+        return _group_path(parts[1], parts[2], parts[3:], index)
     raise not_found()
 
 
-def _group_path(group: str, version: str, rest: list[str], catalogue: ResourceCatalogue) -> Route:
-    served = {(r.group, r.version) for r in catalogue}
-    if (group, version) not in served:
+def _group_path(group: str, version: str, rest: list[str], index: Index) -> Route:
+    if (group, version) not in index.versions:
         raise not_found()
     if not rest:
         return Route("discovery", group=group, version=version)
@@ -85,7 +85,7 @@ def _group_path(group: str, version: str, rest: list[str], catalogue: ResourceCa
                                                             rest[2] in ("status", "finalize")):
         # /namespaces/{ns}/{resource}[/{name}[/{sub}]]; /namespaces/{name}/status is the namespace's own status.
         namespace, rest = rest[1], rest[2:]
-    resource = _resource(group, version, rest[0], catalogue)
+    resource = _resource(group, version, rest[0], index)
     if namespace is not None and not resource.namespaced:
         raise not_found()
     name = rest[1] if len(rest) >= 2 else None
@@ -96,8 +96,26 @@ def _group_path(group: str, version: str, rest: list[str], catalogue: ResourceCa
                  subresource=sub, watch=watch)
 
 
-def _resource(group: str, version: str, plural: str, catalogue: ResourceCatalogue) -> ResourceKind:
-    for r in catalogue:
-        if r.group == group and r.version == version and r.plural == plural:
-            return r
-    raise not_found()
+def _resource(group: str, version: str, plural: str, index: Index) -> ResourceKind:
+    found = index.resources.get((group, version, plural))
+    if found is None:
+        raise not_found()
+    return found
+
+
+class Index:
+    """The served group versions and resources of a catalogue, rebuilt when it grows (a CRD adds resources)."""
+
+    def __init__(self, catalogue: ResourceCatalogue) -> None:
+        self.catalogue = catalogue
+        self._size = -1
+        self.versions: set[tuple[str, str]] = set()
+        self.resources: dict[tuple[str, str, str], ResourceKind] = {}
+
+    def current(self) -> Index:
+        resources = list(self.catalogue)
+        if len(resources) != self._size:
+            self.versions = {(r.group, r.version) for r in resources}
+            self.resources = {(r.group, r.version, r.plural): r for r in reversed(resources)}
+            self._size = len(resources)
+        return self

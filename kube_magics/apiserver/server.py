@@ -18,6 +18,7 @@ import hmac
 import logging
 import socket
 import ssl
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -42,11 +43,13 @@ class ApiHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128  # dozens of clients connect at once (informers, a class of terminals)
 
     def __init__(self, host: Host, token: str, port: int = 0, *, tls: ssl.SSLContext | None = None) -> None:
         self.host = host
         self.token = token
         self.tls = tls
+        self.date: tuple[int, str] = (0, "")  # the Date header of the current second
         super().__init__((LOOPBACK, port), _Handler)
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -78,7 +81,17 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s - %s", self.address_string(), format % args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header changes once a second: format it once a second, not once a request.
+        now = int(time.time() if timestamp is None else timestamp)
+        second, text = self.server.date
+        if second != now:
+            text = super().date_time_string(now)
+            self.server.date = (now, text)
+        return text
 
     def do_GET(self) -> None:
         self._serve()
@@ -144,9 +157,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if response.stream is None:
             self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
+            # Headers and body in one write: one TLS record and one system call for most answers.
+            buffer: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+            buffer.append(b"\r\n")
             if self.command != "HEAD":
-                self.wfile.write(response.body)
+                buffer.append(response.body)
+            self.flush_headers()
             return
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()

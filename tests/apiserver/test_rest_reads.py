@@ -212,3 +212,15 @@ def test_events_are_served_as_events_k8s_io_too(api: Api, served: Server) -> Non
     assert event["note"] == core[0]["message"] and event["reason"] == "ScalingReplicaSet"
     assert event["deprecatedSource"] == {"component": "deployment-controller"}
     assert "involvedObject" not in event and "message" not in event
+
+
+def test_the_same_list_again_is_answered_from_the_state_it_was_read_at(api: Api, served: Server) -> None:
+    _configmap(api, "a")
+    first = api.get("/api/v1/namespaces/default/configmaps", accept=TABLE)
+    assert api.get("/api/v1/namespaces/default/configmaps", accept=TABLE).raw == first.raw
+    _configmap(api, "b")
+    after_write = api.get("/api/v1/namespaces/default/configmaps", accept=TABLE).body
+    assert [row["cells"][0] for row in after_write["rows"]] == ["a", "b", "kube-root-ca.crt"]
+    advance(served, 5)
+    later = api.get("/api/v1/namespaces/default/configmaps", accept=TABLE).body
+    assert later["metadata"] == after_write["metadata"] and later["rows"][0]["cells"][2] == "5s"
