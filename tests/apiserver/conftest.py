@@ -40,6 +40,32 @@ def advance(server: Server, seconds: float) -> None:
         server.cluster.advance(seconds)
 
 
+def running(server: Server, *, timeout: float = 600) -> None:
+    """Move the clock until every pod of the default namespace is ready (or gone) and every Deployment there has
+    rolled out, however long the cluster's kubelets take to pull and start."""
+    store = server.cluster.rt.store
+
+    def settled() -> bool:
+        pods = [p for p in store.list("Pod", "default") if not p["metadata"].get("deletionTimestamp")]
+        return all(_ready(p) for p in pods) and all(_rolled_out(d) for d in store.list("Deployment", "default"))
+
+    with server.lock:
+        assert server.cluster.rt.run_until(settled, timeout=timeout), "the workloads did not settle"
+
+
+def _ready(pod: dict) -> bool:
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in (pod.get("status") or {}).get("conditions") or ())
+
+
+def _rolled_out(d: dict) -> bool:
+    spec, status = d.get("spec") or {}, d.get("status") or {}
+    want = spec.get("replicas", 1)
+    return (status.get("observedGeneration", 0) >= d["metadata"].get("generation", 1)
+            and status.get("updatedReplicas", 0) == want == status.get("availableReplicas", 0)
+            and status.get("replicas", 0) == want)
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Server]:
     server = serve(make_cluster(), kubeconfig=tmp_path / "kubeconfig", speed=0)

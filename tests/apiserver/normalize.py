@@ -1,8 +1,9 @@
 """Comparing kubectl's output on the served simulator with the recordings of a real cluster.
 
-Names made of hashes and random suffixes, uids, ages, IPs, node names, resource versions and timestamps differ
-between any two clusters; `shape(text)` replaces them with placeholders and folds runs of spaces (column widths
-follow the values), so that what remains, the words, columns and lines kubectl printed, can be compared exactly.
+Names made of hashes and random suffixes, uids, container and image ids, ages, IPs, node names, resource versions and
+timestamps differ between any two clusters; `shape(text)` replaces them with placeholders and folds runs of spaces
+(column widths follow the values), so that what remains, the words, columns and lines kubectl printed, can be
+compared exactly.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
 PATTERNS = [
+    (re.compile(r"containerd://[0-9a-f-]+"), "containerd://<id>"),
+    (re.compile(r"(imageID: |Image ID:\s+)\S+"), r"\1<image-id>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uid>"),
     (re.compile(r"(?<=-)" + _SAFE + r"{8,10}(?=-" + _SAFE + r"{5}\b)"), "<hash>"),
     (re.compile(r"(?<=-)" + _SAFE + r"{9,10}\b"), "<hash>"),

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from kube_magics.apiserver import Server
-from tests.apiserver.conftest import advance
+from tests.apiserver.conftest import running
 
 kubernetes = pytest.importorskip("kubernetes")
 
@@ -64,7 +64,7 @@ def test_watch_streams_changes(client, served: Server) -> None:  # type: ignore[
     thread.start()
     core.create_namespaced_pod("default", {"metadata": {"name": "p"},
                                            "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
-    advance(served, 2)
+    running(served)
     thread.join(timeout=10)
     assert seen[0] == ("ADDED", "Pending")
     assert seen[-1] == ("MODIFIED", "Running")

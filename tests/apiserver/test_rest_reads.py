@@ -7,7 +7,7 @@ import json
 
 from kube_magics.apiserver import Server
 from tests.apiserver.client import TABLE, Api
-from tests.apiserver.conftest import advance
+from tests.apiserver.conftest import advance, running
 from tests.sim.standin import SEED_DEPLOYMENT
 
 
@@ -191,7 +191,7 @@ def test_watch_as_table_sends_column_definitions_once(api: Api, served: Server) 
     assert first["object"]["kind"] == "Table"
     assert [c["name"] for c in first["object"]["columnDefinitions"]][:5] == \
         ["Name", "Ready", "Up-to-date", "Available", "Age"]
-    advance(served, 3)
+    running(served)
     later = next(events)
     assert later["type"] == "MODIFIED" and later["object"]["columnDefinitions"] == []
     assert later["object"]["rows"][0]["cells"][0] == "nginx-deployment"
@@ -201,7 +201,7 @@ def test_watch_as_table_sends_column_definitions_once(api: Api, served: Server) 
 def test_events_are_served_as_events_k8s_io_too(api: Api, served: Server) -> None:
     api.request("POST", "/apis/apps/v1/namespaces/default/deployments", SEED_DEPLOYMENT.encode(),
                 content_type="application/yaml")
-    advance(served, 3)
+    running(served)
     core = api.get("/api/v1/namespaces/default/events",
                    query={"fieldSelector": "involvedObject.kind=Deployment"}).body["items"]
     new = api.get("/apis/events.k8s.io/v1/namespaces/default/events",

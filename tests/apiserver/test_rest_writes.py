@@ -11,7 +11,7 @@ import pytest
 from kube_magics.apiserver import Server, serve
 from kube_magics.sim import SimCluster
 from tests.apiserver.client import Api
-from tests.apiserver.conftest import advance
+from tests.apiserver.conftest import running
 from tests.sim.standin import SEED_DEPLOYMENT
 
 CM = "/api/v1/namespaces/default/configmaps"
@@ -104,11 +104,11 @@ def test_patches_of_each_type(api: Api) -> None:
 
 def test_delete_with_options(api: Api, served: Server) -> None:
     api.request("POST", DEPLOY, SEED_DEPLOYMENT.encode(), content_type="application/yaml")
-    advance(served, 3)
+    running(served)
     orphaned = api.request("DELETE", f"{DEPLOY}/nginx-deployment",
                            {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Orphan"})
     assert orphaned.status == 200
-    advance(served, 3)
+    running(served)
     (rs,) = api.get("/apis/apps/v1/namespaces/default/replicasets").body["items"]
     assert "ownerReferences" not in rs["metadata"]
     pods = api.get("/api/v1/namespaces/default/pods").body["items"]
@@ -138,7 +138,7 @@ def test_deletecollection_by_label(api: Api) -> None:
 
 def test_status_and_scale_subresources(api: Api, served: Server) -> None:
     api.request("POST", DEPLOY, SEED_DEPLOYMENT.encode(), content_type="application/yaml")
-    advance(served, 3)
+    running(served)
     scale = api.get(f"{DEPLOY}/nginx-deployment/scale").body
     assert (scale["kind"], scale["spec"], scale["status"]) == \
         ("Scale", {"replicas": 3}, {"replicas": 3, "selector": "app=nginx"})
@@ -175,7 +175,8 @@ def test_binding_assigns_a_pod_to_a_node_once(bare: Server) -> None:
     assert (bound.status, bound.body["status"]) == (201, "Success")
     pod = api.get("/api/v1/namespaces/default/pods/p").body
     assert pod["spec"]["nodeName"] == "sim-worker"
-    assert pod["status"]["conditions"][0]["type"] == "PodScheduled"
+    scheduled = next(c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert scheduled["status"] == "True"
     again = api.request("POST", "/api/v1/namespaces/default/bindings",
                         {"metadata": {"name": "p"}, "target": {"kind": "Node", "name": "sim-worker2"}})
     assert (again.status, again.body["reason"], again.body["message"]) == \
@@ -185,7 +186,7 @@ def test_binding_assigns_a_pod_to_a_node_once(bare: Server) -> None:
 
 def test_eviction_respects_the_disruption_budget(api: Api, served: Server) -> None:
     api.request("POST", DEPLOY, SEED_DEPLOYMENT.encode(), content_type="application/yaml")
-    advance(served, 3)
+    running(served)
     budget = {"metadata": {"name": "web"}, "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "nginx"}}}}
     api.request("POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets", budget)
     pod = api.get("/api/v1/namespaces/default/pods").body["items"][0]["metadata"]["name"]
@@ -209,7 +210,7 @@ def test_log_subresource_errors(api: Api, served: Server) -> None:
     pod = _pod("two")
     pod["spec"]["containers"].append({"name": "d", "image": "redis"})
     api.request("POST", "/api/v1/namespaces/default/pods", pod)
-    advance(served, 2)
+    running(served)
     unnamed = api.get("/api/v1/namespaces/default/pods/two/log")
     assert (unnamed.status, unnamed.body["message"]) == \
         (400, "a container name must be specified for pod two, choose one of: [c d]")
