@@ -1,7 +1,8 @@
 """Requests and responses of the served API, independent of the HTTP server that carries them.
 
 - `Request`: method, path, query parameters, headers and body, with the API's parameter rules (booleans as
-  `true`/`1`, integers that must parse) and body decoding (JSON or YAML; protobuf is refused with a 415).
+  `true`/`1`, integers that must parse) and body decoding (JSON or YAML; Kubernetes' protobuf, which client-go's
+  typed clients send for built-in kinds, is refused with a 415 that says how to send JSON instead).
 - `Response`: a status, headers and either bytes or a stream of chunks (watches, followed logs).
 - Content negotiation from the `Accept` header: plain JSON or YAML, the `meta.k8s.io` Table and
   PartialObjectMetadata forms, and aggregated discovery (`apidiscovery.k8s.io`); 406 Not Acceptable for a request
@@ -24,6 +25,7 @@ from kube_magics.errors import ApiError, BadRequestError, UnsupportedMediaTypeEr
 
 JSON = "application/json"
 YAML = "application/yaml"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 TABLE = "table"
 PARTIAL = "partial"
 DISCOVERY_V2 = "discovery-v2"
@@ -96,8 +98,12 @@ class Request:
                 return json.loads(self.body)
         except (ValueError, yaml.YAMLError) as exc:
             raise BadRequestError(f"couldn't get version/kind; json parse error: {exc}") from None
-        raise UnsupportedMediaTypeError(f'the body of the request was in an unknown format - accepted media types '
-                                        f'include: application/json, application/yaml ("{ctype}")')
+        message = "the body of the request was in an unknown format - accepted media types include: " \
+                  "application/json, application/yaml"
+        if ctype == PROTOBUF:
+            message += (" (the simulated cluster's API reads no protobuf, which kubectl's `create <kind>` commands "
+                        "send; `kubectl create ... --dry-run=client -o yaml | kubectl apply -f -` sends JSON)")
+        raise UnsupportedMediaTypeError(message)
 
 
 @dataclass

@@ -133,3 +133,37 @@ def test_describe_finds_events_through_field_selectors(kubectl: Kubectl, served:
     rs = kubectl("get", "rs", "-o", "name").out.strip()
     described = kubectl("describe", rs)
     assert shape(described.text) == shape(reference.output("deployment.txt", "kubectl describe rs"))
+
+
+def _fields(text: str) -> list[str]:
+    """The top-level fields of a `describe` (lines that start at the margin)."""
+    return [line.split(":", 1)[0] for line in text.splitlines() if line[:1].isalpha() and ":" in line]
+
+
+def test_describe_node_and_service(kubectl: Kubectl, served: Server) -> None:
+    kubectl("apply", "-f", "-", stdin=SEED_DEPLOYMENT)
+    running(served)
+    node = kubectl("describe", "node", "sim-worker")
+    assert node.rc == 0
+    # The recorded nodes had no kubelet (so no PodCIDR, ProviderID); a kind node has them, in between.
+    ours = iter(_fields(node.out))
+    assert all(field in ours for field in _fields(reference.output("errors.txt", "kubectl describe node fake-node-2")))
+    assert "\nNon-terminated Pods:" in node.out and "nginx-deployment-" in node.out
+    service = next(b for b in blocks("service.txt") if "name: web-clusterip" in (b.stdin or ""))
+    assert kubectl("apply", "-f", "-", stdin=service.stdin).text == "service/web-clusterip created\n"
+    described = kubectl("describe", "svc", "web-clusterip")
+    recorded = reference.output("service.txt", "kubectl describe svc web-clusterip")
+    assert described.rc == 0
+    assert set(_fields(described.out)) <= set(_fields(recorded))
+    assert shape(described.out)[:5] == shape(recorded)[:5]
+
+
+def test_create_subcommands_say_how_to_send_json(kubectl: Kubectl) -> None:
+    refused = kubectl("create", "configmap", "lit", "--from-literal=a=1")
+    assert refused.rc == 1
+    assert refused.err == ("error: failed to create configmap: the body of the request was in an unknown format - "
+                           "accepted media types include: application/json, application/yaml (the simulated "
+                           "cluster's API reads no protobuf, which kubectl's `create <kind>` commands send; `kubectl "
+                           "create ... --dry-run=client -o yaml | kubectl apply -f -` sends JSON)\n")
+    manifest = kubectl("create", "configmap", "lit", "--from-literal=a=1", "--dry-run=client", "-o", "yaml").out
+    assert kubectl("apply", "-f", "-", stdin=manifest).text == "configmap/lit created\n"
