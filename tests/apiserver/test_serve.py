@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import ssl
 import stat
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -152,3 +154,27 @@ def test_cells_and_requests_take_turns(ip: InteractiveShell, tmp_path: Path) -> 
     assert errors == []
     names = [c["metadata"]["name"] for c in magics.session.backend.list("configmaps")]
     assert len([n for n in names if n.startswith("t")]) == 60
+
+
+def test_the_simulator_does_not_import_the_server() -> None:
+    code = ("import sys; from kube_magics.sim import SimCluster; SimCluster(workers=1).advance(5); "
+            "print(sorted(m for m in sys.modules if m.startswith('kube_magics.apiserver')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out == "[]\n"
+
+
+def test_a_cluster_served_with_its_clock_still_gives_the_same_names(tmp_path: Path) -> None:
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                  "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                           "template": {"metadata": {"labels": {"app": "web"}},
+                                        "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+    alone = SimCluster(workers=2, seed=3)
+    alone.create(deployment)
+    alone.advance(10)
+    with serve(SimCluster(workers=2, seed=3), kubeconfig=None, speed=0) as server:
+        Api(server).request("POST", "/apis/apps/v1/namespaces/default/deployments", deployment)
+        with server.lock:
+            server.cluster.advance(10)
+            served = sorted(p["metadata"]["name"] for p in server.cluster.list("pods"))
+    assert served == sorted(p["metadata"]["name"] for p in alone.list("pods"))
