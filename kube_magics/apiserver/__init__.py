@@ -14,6 +14,9 @@ simulator stays single-threaded (every access takes the server's lock; see `host
     listing.py     get, list, selectors, paging, Tables           watch.py      watch streams
     writes.py      create, update, patch, delete                  subresources.py, eviction.py, reviews.py
     realtime.py    the clock driven by the wall clock             locking.py    the notebook's side of the lock
+    protocol.py    requests, answers, content negotiation         protobuf.py   protobuf request bodies
+    host.py        the cluster and its lock                       cache.py      answers to identical reads
+    tls.py         the server's certificate                       openapi_schemas.py, openapi_proto.py
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Requests and responses of the served API, independent of the HTTP server that carries them.
 
 - `Request`: method, path, query parameters, headers and body, with the API's parameter rules (booleans as
-  `true`/`1`, integers that must parse) and body decoding (JSON or YAML; Kubernetes' protobuf, which client-go's
-  typed clients send for built-in kinds, is refused with a 415 that says how to send JSON instead).
+  `true`/`1`, integers that must parse) and body decoding (JSON or YAML, and Kubernetes' protobuf for the kinds
+  `protobuf.py` reads; other protobuf bodies are refused with a 415 that says how to send JSON instead).
 - `Response`: a status, headers and either bytes or a stream of chunks (watches, followed logs).
 - Content negotiation from the `Accept` header: plain JSON or YAML, the `meta.k8s.io` Table and
   PartialObjectMetadata forms, and aggregated discovery (`apidiscovery.k8s.io`); 406 Not Acceptable for a request
@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from kube_magics.apiserver import protobuf
 from kube_magics.errors import ApiError, BadRequestError, UnsupportedMediaTypeError
 
 JSON = "application/json"
@@ -101,8 +102,11 @@ class Request:
         message = "the body of the request was in an unknown format - accepted media types include: " \
                   "application/json, application/yaml"
         if ctype == PROTOBUF:
-            message += (" (the simulated cluster's API reads no protobuf, which kubectl's `create <kind>` commands "
-                        "send; `kubectl create ... --dry-run=client -o yaml | kubectl apply -f -` sends JSON)")
+            try:
+                return protobuf.decode(self.body)
+            except UnsupportedMediaTypeError as exc:
+                message += (f" ({exc.message}, which kubectl's `create <kind>` commands send; `kubectl create ... "
+                            "--dry-run=client -o yaml | kubectl apply -f -` sends JSON)")
         raise UnsupportedMediaTypeError(message)
 
 

@@ -85,7 +85,8 @@ class Server:
             f"kubectl --server {self.url} --token <token>"
 
     def stop(self) -> None:
-        """Stop serving: end watches and followed logs, close the socket, stop the clock, remove the kubeconfig."""
+        """Stop serving: end watches and followed logs, close the socket, stop the clock, remove the kubeconfig (unless
+        another server has written its own there since)."""
         if self._stopped:
             return
         self._stopped = True
@@ -94,8 +95,8 @@ class Server:
         self._http.shutdown()
         self._http.server_close()
         self._thread.join(timeout=5)
-        if self.kubeconfig is not None:
-            self.kubeconfig.unlink(missing_ok=True)
+        if self.kubeconfig is not None and _holds(self.kubeconfig, self.token):
+            self.kubeconfig.unlink()
 
     def __enter__(self) -> Server:
         return self
@@ -120,6 +121,14 @@ def serve(cluster: SimCluster, *, port: int = 0, kubeconfig: str | Path | None =
           speed: float = 1.0, token: str | None = None, lock: threading.RLock | None = None) -> Server:
     """Serve `cluster`'s Kubernetes API on 127.0.0.1 (port 0: any free port). See the module's docstring."""
     return Server(cluster, port=port, kubeconfig=kubeconfig, speed=speed, token=token, lock=lock)
+
+
+def _holds(path: Path, token: str) -> bool:
+    """Whether the kubeconfig at `path` is still this server's (another server may have written it since)."""
+    try:
+        return token in path.read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def kubeconfig_document(url: str, token: str, ca_pem: bytes) -> dict[str, Any]:

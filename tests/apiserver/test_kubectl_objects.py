@@ -44,9 +44,8 @@ def test_the_pod_chapter(kubectl: Kubectl, served: Server) -> None:
 
 
 def test_configmaps_and_secrets(kubectl: Kubectl) -> None:
+    # `kubectl create secret|configmap` send their objects as protobuf (client-go's typed clients).
     for block in blocks("config.txt"):
-        if block.args[0] == "create":
-            continue  # `kubectl create secret|configmap` sends protobuf, which the server does not read
         rc, text = _run(kubectl, block)
         assert (rc, shape(text)) == (block.rc, shape(block.output)), block.command
 
@@ -158,12 +157,23 @@ def test_describe_node_and_service(kubectl: Kubectl, served: Server) -> None:
     assert shape(described.out)[:5] == shape(recorded)[:5]
 
 
-def test_create_subcommands_say_how_to_send_json(kubectl: Kubectl) -> None:
-    refused = kubectl("create", "configmap", "lit", "--from-literal=a=1")
+def test_create_subcommands_of_kinds_the_server_reads_no_protobuf_for_say_how_to_send_json(kubectl: Kubectl) -> None:
+    refused = kubectl("create", "deployment", "web", "--image=nginx")
     assert refused.rc == 1
-    assert refused.err == ("error: failed to create configmap: the body of the request was in an unknown format - "
+    assert refused.err == ("error: failed to create deployment: the body of the request was in an unknown format - "
                            "accepted media types include: application/json, application/yaml (the simulated "
-                           "cluster's API reads no protobuf, which kubectl's `create <kind>` commands send; `kubectl "
-                           "create ... --dry-run=client -o yaml | kubectl apply -f -` sends JSON)\n")
-    manifest = kubectl("create", "configmap", "lit", "--from-literal=a=1", "--dry-run=client", "-o", "yaml").out
-    assert kubectl("apply", "-f", "-", stdin=manifest).text == "configmap/lit created\n"
+                           "cluster's API cannot read Deployment in protobuf, which kubectl's `create <kind>` "
+                           "commands send; `kubectl create ... --dry-run=client -o yaml | kubectl apply -f -` sends "
+                           "JSON)\n")
+    manifest = kubectl("create", "deployment", "web", "--image=nginx", "--dry-run=client", "-o", "yaml").out
+    assert kubectl("apply", "-f", "-", stdin=manifest).text == "deployment.apps/web created\n"
+
+
+def test_namespaces_service_accounts_and_auth_through_protobuf(kubectl: Kubectl) -> None:
+    assert kubectl("create", "namespace", "team-a").text == "namespace/team-a created\n"
+    assert kubectl("create", "serviceaccount", "robot", "-n", "team-a").text == "serviceaccount/robot created\n"
+    assert kubectl("get", "sa", "robot", "-n", "team-a", "-o", "name").out == "serviceaccount/robot\n"
+    assert kubectl("auth", "can-i", "delete", "pods").out == "yes\n"
+    whoami = kubectl("auth", "whoami").out.splitlines()
+    assert [line.split()[0] for line in whoami] == ["ATTRIBUTE", "Username", "Groups"]
+    assert whoami[1].split()[1] == "kube-magics-admin"
