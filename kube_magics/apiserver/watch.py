@@ -14,7 +14,8 @@ server stops. With `Accept: ...;as=Table`, each object is a one-row Table (colum
 as the API server saves bandwidth), which `kubectl get -w` prints.
 
 Events are taken from the store inside the simulation step (under the lock) and only queued; the connection's
-thread filters, converts and serialises them. Watch events carry no managedFields.
+thread filters, converts and serialises them. An object that is still the stored version carries its
+managedFields (worked out under the lock once per batch of events); older versions go without them.
 
 Owns: watch semantics. Must not: write to the simulator.
 """
@@ -184,9 +185,20 @@ def _stream(host: Host, feed: Feed, unsubscribe: Callable[[], None], first: list
 
 
 def _lines(events: list[WatchEvent], keep: Callable[[WatchEvent], str | None], encoder: _Encoder) -> bytes:
-    out = []
-    for event in events:
-        kind = keep(event)
-        if kind is not None:
-            out.append(encoder.line(kind, event.object))
-    return b"".join(out)
+    kept = [(kind, event.object) for event in events if (kind := keep(event)) is not None]
+    if kept and encoder.form in (protocol.JSON, protocol.YAML):
+        kept = _with_managed_fields(encoder.host, kept)
+    return b"".join(encoder.line(kind, obj) for kind, obj in kept)
+
+
+def _with_managed_fields(host: Host, kept: list[tuple[str, Obj]]) -> list[tuple[str, Obj]]:
+    """Objects that are still the stored version get their managedFields (worked out under the lock, once per
+    batch); older versions and deleted objects go as they are, since their entries are no longer kept."""
+    store, fm = host.rt.store, host.rt.field_managers
+    with host.lock:
+        out = []
+        for kind, obj in kept:
+            meta = obj["metadata"]
+            current = store.get(obj["kind"], meta.get("namespace") or "", meta["name"]) is obj
+            out.append((kind, fm.with_managed_fields(obj) if current else obj))
+    return out

@@ -224,3 +224,13 @@ def test_the_same_list_again_is_answered_from_the_state_it_was_read_at(api: Api,
     advance(served, 5)
     later = api.get("/api/v1/namespaces/default/configmaps", accept=TABLE).body
     assert later["metadata"] == after_write["metadata"] and later["rows"][0]["cells"][2] == "5s"
+
+
+def test_watch_events_carry_managed_fields(api: Api) -> None:
+    events = api.watch("/api/v1/namespaces/default/configmaps", query={"resourceVersion": "0"})
+    assert next(events)["object"]["metadata"]["name"] == "kube-root-ca.crt"
+    _configmap(api, "a")
+    added = next(events)
+    assert added["type"] == "ADDED"
+    assert added["object"]["metadata"]["managedFields"][0]["manager"] == "kube-magics-tests"
+    events.close()
