@@ -40,6 +40,7 @@ class Host:
         self.stopping = threading.Event()
         self.follow_limit = FOLLOW_LIMIT
         self.reads = ResponseCache()
+        self.lines = ResponseCache(size=4096)  # watch event lines, shared by the watches that send them
         self.routes = Index(cluster.rt.catalogue)
 
     def stamp(self) -> tuple[int, int]:

@@ -73,15 +73,28 @@ class _Encoder:
         self.columns = True
 
     def line(self, kind: str, obj: Obj) -> bytes:
+        """The event's line; the same event in the same form is encoded once for all the watches that send it
+        (within a virtual second, since Table rows print ages)."""
+        meta = obj["metadata"]
+        now = self.host.rt.now
+        key = (self.r.group, self.r.plural, self.form, self.include, self.columns, kind, meta.get("namespace"),
+               meta["name"], meta.get("resourceVersion"), "managedFields" in meta)
+        stamp = (0, int(now))
+        kept = self.host.lines.get(key, stamp)
+        if kept is not None:
+            self.columns = False
+            return kept[0]
         if self.form == protocol.TABLE:
-            meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
-            payload = listing.table([obj], self.r, self.host.rt.now, meta, self.include, columns=self.columns)
+            rv = {"resourceVersion": meta.get("resourceVersion", "")}
+            payload = listing.table([obj], self.r, now, rv, self.include, columns=self.columns)
             self.columns = False
         elif self.form == protocol.PARTIAL:
             payload = listing.partial(obj)
         else:
             payload = to_served(obj, self.r)
-        return json.dumps({"type": kind, "object": payload}, separators=(",", ":")).encode() + b"\n"
+        line = json.dumps({"type": kind, "object": payload}, separators=(",", ":")).encode() + b"\n"
+        self.host.lines.put(key, stamp, line, "")
+        return line
 
     def bookmark(self, rv: int, *, initial_end: bool = False) -> bytes:
         meta: Obj = {"resourceVersion": str(rv)}
