@@ -8,7 +8,9 @@ the view's flush at most once per `interval` (1/25 s) of its clock, whatever the
 - trailing edge: changes inside the interval are folded into one flush at its end, so the last state is
   always shown;
 - a burst inside one long simulation step (where the kernel's event loop cannot run timers) still flushes
-  every interval, because each poke checks whether the interval has passed.
+  every interval, because each poke checks whether the interval has passed;
+- the interval counts from the end of a flush, and stretches to `backoff` times a flush's own duration when
+  flushes are slow (a topology of 1,000 pods), so that drawing never takes more than a third of the kernel's time.
 
 Both the clock and the timer are injectable (`clock`, `scheduler`), so tests run a burst of 10,000 events on a
 virtual clock and count the flushes exactly. The default timer is the kernel's asyncio loop (`call_later`); with
@@ -53,9 +55,11 @@ class Throttle:
     """Calls `flush` at most once per `interval` seconds of `clock`, and always once after the last poke."""
 
     def __init__(self, flush: Callable[[], None], *, interval: float = 1 / MAX_UPDATES_PER_SECOND,
-                 clock: Clock = time.monotonic, scheduler: Scheduler = default_scheduler) -> None:
+                 clock: Clock = time.monotonic, scheduler: Scheduler = default_scheduler, backoff: float = 2.0) -> None:
         self._flush_fn = flush
         self.interval = interval
+        self.backoff = backoff
+        self._gap = interval
         self._clock = clock
         self._scheduler = scheduler
         self._lock = threading.RLock()
@@ -68,7 +72,7 @@ class Throttle:
         """Something changed: flush now if the interval has passed, else make sure a flush follows."""
         with self._lock:
             self._dirty = True
-            wait = self._last + self.interval - self._clock()
+            wait = self._last + self._gap - self._clock()
             if wait > 0:
                 if self._cancel is None:
                     self._cancel = self._scheduler(wait, self._on_timer)
@@ -84,9 +88,13 @@ class Throttle:
             if not self._dirty:
                 return
             self._dirty = False
-            self._last = self._clock()
+            started = self._clock()
             self.flushes += 1
-            self._flush_fn()
+            try:
+                self._flush_fn()
+            finally:
+                self._last = self._clock()
+                self._gap = max(self.interval, self.backoff * (self._last - started))
 
     def _on_timer(self) -> None:
         with self._lock:

@@ -4,7 +4,8 @@ Pods as a grid of tiles or a table (NAME, READY, STATUS, RESTARTS, AGE, NODE, as
 status; a rollout progress bar per Deployment with kubectl rollout status's line; a feed of recent events. Built
 for 1,000 pods: updates are batched (at most 25 a second, see `binding.py`) and each pod is one compact row.
 
-Traits the browser draws from: `board` (`snapshots.board`: rows, deployments, events, counts), `layout`
+Traits the browser draws from: `board_json` (`snapshots.board`: rows, deployments, events, counts, as JSON bytes;
+`board` is the same as a dict), `layout`
 ("grid" or "table", switchable in the view), `summary_text`, `details`, `labels`.
 
 Must not: read simulator internals.
@@ -14,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Dict, Unicode
+from traitlets import Bytes, Unicode
 
 from kube_magics.backends.base import Backend
 from kube_magics.widgets import snapshots
 from kube_magics.widgets.scenes.board import board_scene
 from kube_magics.widgets.svg import html_table, render_html, render_svg
-from kube_magics.widgets.view import ClusterView, asset, esm
+from kube_magics.widgets.view import ClusterView, asset, esm, packed
 
 STATIC_ROWS = 50  # rows in the static HTML table; the picture shows every pod
 
@@ -29,13 +30,14 @@ class PodBoard(ClusterView):
     _esm = esm("scene.js", "pods.js")
     _css = asset("widgets.css")
 
-    board = Dict().tag(sync=True)
+    board_json = Bytes(b"").tag(sync=True)
     layout = Unicode("grid").tag(sync=True)
 
     def __init__(self, backend: Backend, *, selector: str | None = None, namespace: str | None = None,
                  **kwargs: Any) -> None:
         self.selector = selector
         self.namespace = namespace
+        self.board: dict[str, Any] = {}
         super().__init__(backend, **kwargs)
 
     def snapshot(self, now: float | None = None) -> dict[str, Any]:
@@ -47,7 +49,7 @@ class PodBoard(ClusterView):
 
     def _snapshot(self, now: float) -> dict[str, Any]:
         snap = self._board(now)
-        return {"board": snap, "summary_text": self._summary(snap)}
+        return {"board": snap, "board_json": packed(snap), "summary_text": self._summary(snap)}
 
     def _scope(self) -> str:
         scope = self.namespace if self.namespace is not None else self.labels["all_namespaces"]

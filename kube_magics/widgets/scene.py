@@ -25,8 +25,10 @@ LINE = "#8c959f"
 
 
 def _r(v: float) -> float | int:
-    v = round(float(v), 1)
-    return int(v) if v == int(v) else v
+    if type(v) is int:
+        return v
+    r = round(v, 1)
+    return int(r) if r.is_integer() else r
 
 
 def text_width(text: str, size: float) -> float:
@@ -82,7 +84,17 @@ class Scene:
         if stroke:
             item["stroke"] = stroke
             item["sw"] = _r(sw)
-        self._extras(item, rx=_r(rx) if rx else None, dash=dash, key=key, title=title, cls=cls)
+        # (spelt out rather than through _extras: a 1,000-pod topology draws a rect per pod per batch)
+        if rx:
+            item["rx"] = _r(rx)
+        if dash is not None:
+            item["dash"] = dash
+        if key is not None:
+            item["key"] = key
+        if title is not None:
+            item["title"] = title
+        if cls is not None:
+            item["cls"] = cls
         self.items.append(item)
         return item
 

@@ -51,15 +51,14 @@ def count_states(values: list[str]) -> list[list[Any]]:
 
 def topology(state: ClusterState, *, namespace: str | None = None, include_system: bool = False) -> Snapshot:
     pods = {k: p for k, p in sorted(state.pods.items()) if _visible(p["ns"], namespace, include_system)}
-    nodes = []
-    placed: set[str] = set()
-    for name, node in sorted(state.nodes.items()):
-        on_node = [_brief(k, p) for k, p in pods.items() if p["node"] == name]
-        placed.update(b["key"] for b in on_node)
-        nodes.append({"name": name, "status": node["status"], "ready": node["ready"], "cordoned": node["cordoned"],
-                      "control_plane": node["control_plane"], "pods": on_node})
+    by_node: dict[str, list[Row]] = {}
+    for k, p in pods.items():
+        by_node.setdefault(p["node"] if p["node"] in state.nodes else "", []).append(_brief(k, p))
+    nodes = [{"name": name, "status": node["status"], "ready": node["ready"], "cordoned": node["cordoned"],
+              "control_plane": node["control_plane"], "pods": by_node.get(name, [])}
+             for name, node in sorted(state.nodes.items())]
     # Pods bound to a node the view has not seen (or none) wait with the unscheduled ones.
-    waiting = [_brief(k, p) for k, p in pods.items() if k not in placed]
+    waiting = by_node.get("", [])
     services = [_service(k, s, state, pods) for k, s in sorted(state.services.items())
                 if _visible(s["ns"], namespace, include_system) and s["selector"]]
     deployments = [{"key": k, "ns": d["ns"], "name": d["name"], "desired": d["desired"], "ready": d["ready"]}

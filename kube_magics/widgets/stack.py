@@ -67,7 +67,7 @@ class StackView(LocalisedWidget):
         return sm.totals(self.params(), measured_s=None if ms is None else ms / 1000)
 
     def _scene(self, *, live: bool) -> dict[str, Any]:
-        return stack_scene(self.params(), self.totals(live=live), self.labels, image=self.image)
+        return stack_scene(self.params(), self.totals(live=live), self.labels, image=self.image, sources=not live)
 
     @observe(*PARAMS, "layers", "measured")
     def _params_changed(self, _change: dict[str, Any]) -> None:

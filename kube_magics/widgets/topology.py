@@ -5,8 +5,8 @@ container runtime) with its pods coloured by status; Services with lines to thei
 NotReady, cordoned). Click a pod or a node for its details and events; buttons delete the pod, fail or recover
 the node, scale a Deployment; on the simulator, play/pause/step/speed move the virtual clock.
 
-Traits the browser draws from: `scene` (the picture, see `scene.py`), `deployments` (for the scale buttons),
-`summary_text`, `details`, `clock`, `message`, `labels`.
+Traits the browser draws from: `scene_json` (the picture, see `scene.py`, as JSON bytes; `scene` is the same as
+a dict), `deployments` (for the scale buttons), `summary_text`, `details`, `clock`, `message`, `labels`.
 
 Must not: read simulator internals (everything comes through the Backend's watch).
 """
@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Dict, List
+from traitlets import Bytes, List
 
 from kube_magics.backends.base import Backend
 from kube_magics.widgets import snapshots
 from kube_magics.widgets.scenes.topology import topology_scene
 from kube_magics.widgets.svg import render_html, render_svg
-from kube_magics.widgets.view import ClusterView, asset, esm
+from kube_magics.widgets.view import ClusterView, asset, esm, packed
 
 
 def summary_line(name: str, counts: dict[str, Any], labels: dict[str, str]) -> str:
@@ -37,13 +37,14 @@ class TopologyView(ClusterView):
     _esm = esm("scene.js", "topology.js")
     _css = asset("widgets.css")
 
-    scene = Dict().tag(sync=True)
+    scene_json = Bytes(b"").tag(sync=True)
     deployments: List[dict[str, Any]] = List().tag(sync=True)
 
     def __init__(self, backend: Backend, *, namespace: str | None = None, include_system: bool = False,
                  **kwargs: Any) -> None:
         self.namespace = namespace
         self.include_system = include_system
+        self.scene: dict[str, Any] = {}
         super().__init__(backend, **kwargs)
 
     def snapshot(self) -> dict[str, Any]:
@@ -52,7 +53,8 @@ class TopologyView(ClusterView):
 
     def _snapshot(self, now: float) -> dict[str, Any]:
         snap = snapshots.topology(self.state, namespace=self.namespace, include_system=self.include_system)
-        return {"scene": topology_scene(snap, self.labels), "deployments": snap["deployments"],
+        scene = topology_scene(snap, self.labels)
+        return {"scene": scene, "scene_json": packed(scene), "deployments": snap["deployments"],
                 "summary_text": summary_line(self.backend.name, snap["counts"], self.labels)}
 
     def summary(self) -> str:

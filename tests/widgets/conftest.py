@@ -58,7 +58,14 @@ class RecordingComm(comm.DummyComm):
     def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None,
                     **keys: Any) -> None:
         if msg_type == "comm_msg" and isinstance(data, dict):
-            self.sent.append({**data, "at": self.clock()})
+            message = {**data, "at": self.clock()}
+            # Put binary buffers back where they were taken from, as the browser's widget manager does.
+            if buffers and "state" in data:
+                state = dict(data["state"])
+                for path, buf in zip(data.get("buffer_paths") or [], buffers):
+                    state[path[0]] = bytes(buf)
+                message["state"] = state
+            self.sent.append(message)
 
     def updates(self) -> list[dict[str, Any]]:
         return [m for m in self.sent if m.get("method") == "update"]

@@ -109,12 +109,17 @@ def _bars(scene: Scene, t: sm.Totals, labels: dict[str, str], y: float) -> float
     return y + 16
 
 
-def stack_scene(p: sm.StackParams, t: sm.Totals, labels: dict[str, str], *, image: str = "") -> dict[str, Any]:
+def stack_scene(p: sm.StackParams, t: sm.Totals, labels: dict[str, str], *, image: str = "",
+                sources: bool = True) -> dict[str, Any]:
+    """The picture; `sources=False` leaves the list of sources out (the live view lists them as links)."""
     scene = Scene(WIDTH, 0)
     scene.text(M, M + 12, labels["stack_title"], size=16, weight="bold")
     top = M + 44
     bottom = max(_vm_side(scene, p, labels, top), _container_side(scene, p, labels, top, image))
     y = _bars(scene, t, labels, bottom + 14)
+    if not sources:
+        scene.height = y + 4
+        return scene.to_json()
     scene.text(M, y + 4, labels["sources"], size=11, weight="bold", fill=MUTED)
     for src in sm.SOURCES:
         for line in wrap(f"[{src.ref}] {src.text}", WIDTH - 2 * M, 10):

@@ -160,10 +160,11 @@ class TopologyLayout:
     def _pod(self, pod: dict[str, Any], x: float, y: float, w: float) -> None:
         fill, ink = CATEGORY_COLOURS[pod["cat"]]
         key = f"pod:{pod['key']}"
-        title = f"{pod['name']}  {pod['ready']}  {pod['status']}  restarts {pod['restarts']}"
         if w == SQUARE:
-            self.scene.rect(x, y, SQUARE, SQUARE, fill=fill, rx=2, key=key, title=title, cls="km-pod")
+            self.scene.rect(x, y, SQUARE, SQUARE, fill=fill, rx=2, key=key, title=f"{pod['name']} {pod['status']}",
+                            cls="km-pod")
             return
+        title = f"{pod['name']}  {pod['ready']}  {pod['status']}  restarts {pod['restarts']}"
         self.scene.rect(x, y, w, CHIP_H, fill=fill, rx=4, key=key, title=title, cls="km-pod")
         status_w = min(110.0, w * 0.42)
         self.scene.text(x + 6, y + 14, fit(pod["name"], w - status_w - 10, 11), size=11, fill=ink, key=key)

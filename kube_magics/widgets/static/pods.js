@@ -8,7 +8,7 @@ function kmRollouts(model) {
   const box = kmEl("div", { class: "km-rollouts" });
   const draw = () => {
     const pal = model.get("palette") || {};
-    const deps = (model.get("board") || {}).deployments || [];
+    const deps = (kmData(model, "board_json") || {}).deployments || [];
     box.replaceChildren(...deps.map((d) => {
       const total = Math.max(d.desired, d.replicas, 1);
       const avail = Math.min(d.available, d.updated);
@@ -21,7 +21,7 @@ function kmRollouts(model) {
     }));
   };
   draw();
-  model.on("change:board", draw);
+  model.on("change:board_json", draw);
   return box;
 }
 
@@ -67,13 +67,13 @@ function kmFeed(model) {
   const box = kmEl("div", { class: "km-panel km-feed-panel" });
   const draw = () => {
     const L = model.get("labels") || {};
-    const events = (model.get("board") || {}).events || [];
+    const events = (kmData(model, "board_json") || {}).events || [];
     box.replaceChildren(kmEl("h4", { text: L.recent_events }), kmEl("ul", { class: "km-feed" }, events.map((e) =>
       kmEl("li", { class: e.type === "Warning" ? "km-warning" : "",
         text: `${e.age}  ${e.type}  ${e.reason}  ${e.object}  ${e.message}${e.count > 1 ? ` (x${e.count})` : ""}` }))));
   };
   draw();
-  model.on("change:board", draw);
+  model.on("change:board_json", draw);
   model.on("change:labels", draw);
   return box;
 }
@@ -88,7 +88,7 @@ function render({ model, el }) {
     onclick: () => { model.set("layout", model.get("layout") === "grid" ? "table" : "grid"); model.save_changes(); } });
   const draw = () => {
     const L = model.get("labels") || {};
-    const board = model.get("board") || {};
+    const board = kmData(model, "board_json") || {};
     const rows = board.pods || [];
     const pal = model.get("palette") || {};
     summary.textContent = model.get("summary_text") || "";
@@ -107,7 +107,7 @@ function render({ model, el }) {
     ]),
   );
   draw();
-  for (const name of ["board", "layout", "labels", "selected", "summary_text"]) model.on(`change:${name}`, draw);
+  for (const name of ["board_json", "layout", "labels", "selected", "summary_text"]) model.on(`change:${name}`, draw);
 }
 
 export default { render };

@@ -27,6 +27,17 @@ function kmEl(tag, props = {}, children = []) {
   return node;
 }
 
+// A snapshot sent as JSON bytes (a DataView in the browser), or as a plain object. Parsed once per value.
+const KM_PARSED = new WeakMap();
+function kmData(model, name) {
+  const v = model.get(name);
+  if (v && (v instanceof ArrayBuffer || ArrayBuffer.isView(v))) {
+    if (!KM_PARSED.has(v)) KM_PARSED.set(v, v.byteLength ? JSON.parse(new TextDecoder().decode(v)) : null);
+    return KM_PARSED.get(v);
+  }
+  return v || null;
+}
+
 function kmScene(container, scene, onClick) {
   const svg = document.createElementNS(KM_SVGNS, "svg");
   svg.setAttribute("width", scene.w);
@@ -74,10 +85,10 @@ function kmClock(model) {
     if (!model.get("sim")) { box.replaceChildren(); return; }
     const send = (msg) => model.send({ action: "clock", ...msg });
     const play = kmEl("button", {
-      class: "km-button" + (c.playing ? " km-on" : ""), text: c.playing ? `⏸ ${L.pause}` : `▶ ${L.play}`,
+      class: "km-button" + (c.playing ? " km-on" : ""), text: c.playing ? `❚❚ ${L.pause}` : `▶ ${L.play}`,
       "data-role": "play", onclick: () => send({ op: c.playing ? "pause" : "play" }),
     });
-    const step = kmEl("button", { class: "km-button", text: `⏭ ${L.step}`, "data-role": "step",
+    const step = kmEl("button", { class: "km-button", text: `▶| ${L.step} +${c.speed || 1}s`, "data-role": "step",
                                   onclick: () => send({ op: "step" }) });
     const speed = kmEl("select", { "data-role": "speed", onchange: (e) => send({ op: "speed", speed: +e.target.value }) },
       (c.speeds || [1]).map((s) => kmEl("option", { value: String(s), text: `${s}×`, selected: s === c.speed })));
@@ -90,7 +101,8 @@ function kmClock(model) {
 }
 
 function kmKV(pairs) {
-  return kmEl("dl", { class: "km-kv" }, pairs.flatMap(([k, v]) => [kmEl("dt", { text: k }), kmEl("dd", { text: String(v) })]));
+  return kmEl("div", { class: "km-kv" }, pairs.flatMap(([k, v]) => [
+    kmEl("span", { class: "km-k", text: k }), kmEl("span", { class: "km-v", text: String(v) })]));
 }
 
 function kmEventsTable(events, L) {

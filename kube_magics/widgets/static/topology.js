@@ -29,7 +29,7 @@ function render({ model, el }) {
   const onClick = (key) => { if (key.startsWith("pod:") || key.startsWith("node:")) kmSelect(model, key); };
   const drawSummary = () => { summary.textContent = model.get("summary_text") || ""; };
   const drawScene = () => {
-    kmScene(canvas, model.get("scene") || { w: 10, h: 10, items: [] }, onClick);
+    kmScene(canvas, kmData(model, "scene_json") || { w: 10, h: 10, items: [] }, onClick);
     kmMarkSelected(canvas, model.get("selected"));
   };
   el.replaceChildren(
@@ -41,7 +41,7 @@ function render({ model, el }) {
   );
   drawSummary();
   drawScene();
-  model.on("change:scene", drawScene);
+  model.on("change:scene_json", drawScene);
   model.on("change:selected", () => kmMarkSelected(canvas, model.get("selected")));
   model.on("change:summary_text", drawSummary);
 }
