@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts" / "browser"
 IMAGES = ROOT / "docs" / "images"
+README_IMAGES = ("topology", "pod-board", "stack", "topology-ko")
 TIMEOUT_MS = 60_000
 
 pytestmark = [
@@ -166,7 +167,7 @@ def run_in_kernel(pg: Any, code: str) -> str:
 
 def shoot(pg: Any, selector: str, name: str) -> None:
     pg.locator(selector).first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    if os.environ.get("KUBE_MAGICS_UPDATE_IMAGES") == "1":
+    if os.environ.get("KUBE_MAGICS_UPDATE_IMAGES") == "1" and name in README_IMAGES:
         IMAGES.mkdir(parents=True, exist_ok=True)
         pg.locator(selector).first.screenshot(path=str(IMAGES / f"{name}.png"))
 
