@@ -57,7 +57,7 @@ cluster.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name
                         "template": {"metadata": {"labels": {"app": "nginx"}},
                                      "spec": {"containers": [{"name": "nginx", "image": "nginx:1.20"}]}}}})
 """
-CELLS = [SETUP, "widgets.topology(backend)", "widgets.pod_board(backend)", "widgets.stack()"]
+CELLS = [SETUP, "topo = widgets.topology(backend)\ntopo", "board = widgets.pod_board(backend)\nboard", "widgets.stack()"]
 
 
 def free_port() -> int:
@@ -155,14 +155,16 @@ def page(lab: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Itera
             context.close()
 
 
-def run_in_kernel(pg: Any, code: str) -> str:
-    """Execute `code` in the notebook's kernel (as a cell would) and return the reply's status."""
+def run_in_kernel(pg: Any, code: str, expression: str = "None") -> str:
+    """Execute `code` in the notebook's kernel (as a cell would); returns the reply's status, or the repr of
+    `expression` evaluated afterwards when one is given."""
     return str(pg.evaluate(
-        """async (code) => {
+        """async ([code, expression]) => {
              const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-             const reply = await kernel.requestExecute({ code }).done;
-             return reply.content.status;
-           }""", code))
+             const reply = await kernel.requestExecute({ code, user_expressions: { out: expression } }).done;
+             if (expression === "None") return reply.content.status;
+             return reply.content.user_expressions.out.data["text/plain"];
+           }""", [code, expression]))
 
 
 def shoot(pg: Any, selector: str, name: str) -> None:
@@ -235,6 +237,20 @@ def test_the_views_buttons_act_on_the_cluster(page: Any) -> None:
         const tile = document.querySelector('.km-pod-board [data-key="pod:default/web-3"]');
         return !tile || tile.dataset.status === 'Terminating';
     }""")
+
+
+def test_play_moves_the_clock_from_the_kernels_event_loop_until_paused(page: Any) -> None:
+    page.locator('.km-topology [data-role="speed"]').select_option("10")
+    page.locator('.km-topology [data-role="play"]').click()
+    page.wait_for_function("""() => document.querySelector('.km-topology [data-role="time"]').textContent
+                              >= 'Virtual time: 2026-01-05T09:00:10Z'""")
+    # One owner drives the simulator: an asyncio task on the kernel's loop, not a thread.
+    assert run_in_kernel(page, "", "topo.player._task is not None and topo.player._thread is None") == "True"
+    page.locator('.km-topology [data-role="play"]').click()  # now it reads Pause
+    page.locator('.km-topology [data-role="play"]').get_by_text("Play").wait_for()
+    paused = run_in_kernel(page, "", "backend.now()")
+    page.wait_for_timeout(600)
+    assert run_in_kernel(page, "", "backend.now()") == paused
 
 
 def test_the_stack_measures_a_real_container_start_or_says_why_not(page: Any) -> None:
