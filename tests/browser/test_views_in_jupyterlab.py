@@ -57,7 +57,8 @@ cluster.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name
                         "template": {"metadata": {"labels": {"app": "nginx"}},
                                      "spec": {"containers": [{"name": "nginx", "image": "nginx:1.20"}]}}}})
 """
-CELLS = [SETUP, "topo = widgets.topology(backend)\ntopo", "board = widgets.pod_board(backend)\nboard", "widgets.stack()"]
+CELLS = [SETUP, "topo = widgets.topology(backend)\ntopo", "board = widgets.pod_board(backend)\nboard",
+         "widgets.stack()"]
 
 
 def free_port() -> int:

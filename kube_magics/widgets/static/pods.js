@@ -68,6 +68,7 @@ function kmFeed(model) {
   const draw = () => {
     const L = model.get("labels") || {};
     const events = (kmData(model, "board_json") || {}).events || [];
+    if (!events.length) { box.replaceChildren(kmEl("h4", { text: L.recent_events }), kmEl("div", { class: "km-muted", text: L.no_events })); return; }
     box.replaceChildren(kmEl("h4", { text: L.recent_events }), kmEl("ul", { class: "km-feed" }, events.map((e) =>
       kmEl("li", { class: e.type === "Warning" ? "km-warning" : "",
         text: `${e.age}  ${e.type}  ${e.reason}  ${e.object}  ${e.message}${e.count > 1 ? ` (x${e.count})` : ""}` }))));
