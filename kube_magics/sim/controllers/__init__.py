@@ -8,8 +8,10 @@ controllers that observe the result).
 from __future__ import annotations
 
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.namespace import NamespaceController
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     NamespaceController,
+    KubeletController,
 )
