@@ -162,10 +162,11 @@ class Store:
         self._emit(WatchEvent("ADDED", kind, stored, None, self._rv))
         return stored
 
-    def update(self, obj: Obj, *, expect_rv: str | None = None) -> Obj:
+    def update(self, obj: Obj, *, expect_rv: str | None = None, keep_generation: bool = False) -> Obj:
         """Replace an object. Bumps resourceVersion, and generation when `spec` changed.
 
         `expect_rv` makes it a compare-and-swap, as an update carrying metadata.resourceVersion is.
+        `keep_generation` is for subresources that change the spec without a new generation (pods/binding).
         """
         kind = obj["kind"]
         meta = dict(obj["metadata"])
@@ -184,7 +185,7 @@ class Store:
         meta["resourceVersion"] = str(self._rv)
         meta["uid"] = old["metadata"]["uid"]
         meta["creationTimestamp"] = old["metadata"]["creationTimestamp"]
-        if kind in GENERATION_KINDS:
+        if kind in GENERATION_KINDS and not keep_generation:
             gen = old["metadata"].get("generation", 1)
             new_spec, old_spec = obj.get("spec"), old.get("spec")
             if new_spec is not old_spec and new_spec != old_spec:
@@ -192,6 +193,8 @@ class Store:
             elif meta.get("deletionTimestamp") and not old["metadata"].get("deletionTimestamp"):
                 gen += 1  # graceful deletion bumps the generation
             meta["generation"] = gen
+        if keep_generation and "generation" in old["metadata"]:
+            meta["generation"] = old["metadata"]["generation"]
         stored = dict(obj)
         stored["metadata"] = meta
         bucket[key] = stored
