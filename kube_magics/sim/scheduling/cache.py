@@ -154,11 +154,11 @@ class SchedulerCache:
         for g in self.groups.values():
             g.counts = np.zeros(n, dtype=np.int64)
         for key, placed in list(self.pods.items()):
-            i = self.index.get(placed.node)
-            if i is None:
+            row = self.index.get(placed.node)
+            if row is None:
                 del self.pods[key]
                 continue
-            self._apply(placed, i, +1)
+            self._apply(placed, row, +1)
 
     def _set_images(self, i: int, node: Obj) -> None:
         n = len(self.names)
@@ -169,10 +169,10 @@ class SchedulerCache:
                 if "@" in ref:
                     continue
                 key = normalise(ref)
-                arr = self.images.get(key)
-                if arr is None:
-                    arr = self.images[key] = np.zeros(n, dtype=bool)
-                arr[i] = True
+                present = self.images.get(key)
+                if present is None:
+                    present = self.images[key] = np.zeros(n, dtype=bool)
+                present[i] = True
                 self.image_size[key] = int(item.get("sizeBytes") or 0)
 
     # --- pods --------------------------------------------------------------------------------------------------
@@ -250,11 +250,12 @@ class SchedulerCache:
         """The group of pods that the system default spreading counts for a pod with these labels
         (`helper.DefaultSelector`: the selectors of every Service, RC, RS and StatefulSet selecting it)."""
         lk = labels_key(labels)
-        gkey = self._default_selectors.get((namespace, lk), False)
-        if gkey is False:
+        if (namespace, lk) in self._default_selectors:
+            gkey = self._default_selectors[(namespace, lk)]
+        else:
             label_map = dict(lk)
-            hits = sorted((ident, sel) for ident, sel in (self.selectors.get(namespace) or {}).items()
-                          if sel.matches(label_map))
+            hits = sorted(((ident, sel) for ident, sel in (self.selectors.get(namespace) or {}).items()
+                           if sel.matches(label_map)), key=lambda h: h[0])
             gkey = (namespace, tuple(str(s) for _, s in hits)) if hits else None
             self._default_selectors[(namespace, lk)] = gkey
             if gkey is not None and gkey not in self.groups:

@@ -173,7 +173,7 @@ class Algorithm:
         return int(np.argmax(total))
 
     def _spread(self, group: Any, w: np.ndarray) -> np.ndarray:
-        host_key, host_skew = scores.SPREAD_DEFAULTS[0]
+        host_skew = scores.SPREAD_DEFAULTS[0][1]
         raw = scores.spread_raw(group.counts[w], host_skew, scores.spread_weight(len(w)))
         cache = self.cache
         if cache.zone_count:
