@@ -8,12 +8,14 @@ controllers that observe the result).
 from __future__ import annotations
 
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.namespace import NamespaceController
 from kube_magics.sim.controllers.scheduler import SchedulerController
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     NamespaceController,
+    DaemonSetController,
     SchedulerController,
     KubeletController,
 )
