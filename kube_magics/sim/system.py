@@ -58,13 +58,15 @@ def static_pods(node: Obj, now: float) -> list[Obj]:
         if memory:
             requests["memory"] = memory
         digest = hashlib.sha256(f"{component}/{name}".encode()).hexdigest()[:32]
+        annotations = dict(extra)
+        annotations.update({"kubernetes.io/config.hash": digest, "kubernetes.io/config.mirror": digest,
+                            "kubernetes.io/config.seen": rfc3339(now), "kubernetes.io/config.source": "file"})
         pods.append({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {
                 "name": f"{component}-{name}", "namespace": "kube-system",
                 "labels": {"component": component, "tier": "control-plane"},
-                "annotations": {**extra, "kubernetes.io/config.hash": digest, "kubernetes.io/config.mirror": digest,
-                                "kubernetes.io/config.seen": rfc3339(now), "kubernetes.io/config.source": "file"},
+                "annotations": annotations,
                 "ownerReferences": [{"apiVersion": "v1", "controller": True, "kind": "Node", "name": name,
                                      "uid": uid}],
             },
