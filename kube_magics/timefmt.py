@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from kube_magics.errors import UsageError
 
@@ -20,7 +21,13 @@ _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 
 
 def rfc3339(t: float) -> str:
-    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339_seconds(int(t))
+
+
+@lru_cache(maxsize=4096)
+def _rfc3339_seconds(seconds: int) -> str:
+    # Cached: a simulation stamps thousands of objects within the same few seconds.
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rfc3339_micro(t: float) -> str:

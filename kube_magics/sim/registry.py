@@ -41,14 +41,23 @@ class Registry:
         self._catalogue = catalogue
         self._pushed: dict[str, Image] = {}
         self._known: dict[str, Image | None] = {}  # resolved catalogue images, so each keeps one identity
+        self._resolved: dict[str, Image | None] = {}  # by the reference as written
 
     def push(self, image: Image, *tags: str) -> None:
         """Make `image` pullable under its ref and any extra tags (what `docker push` would do)."""
         image.built_here = True
+        self._resolved.clear()
         for ref in (image.ref, *tags):
             self._pushed[normalise(ref)] = image
 
     def resolve(self, ref: str) -> Image | None:
+        if ref in self._resolved:
+            return self._resolved[ref]
+        image = self._resolve(ref)
+        self._resolved[ref] = image
+        return image
+
+    def _resolve(self, ref: str) -> Image | None:
         key = normalise(ref)
         if key in self._pushed:
             return self._pushed[key]

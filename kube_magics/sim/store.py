@@ -14,7 +14,6 @@ Stored objects are never mutated after they are written. Readers inside the simu
 from __future__ import annotations
 
 import builtins
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from random import Random
@@ -139,7 +138,13 @@ class Store:
     # --- writing -------------------------------------------------------------------------------------------
 
     def new_uid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A version-4 UUID from the seeded generator (the same text as `uuid.UUID(int=n, version=4)`, made
+        without building a UUID object: uids are drawn for every object and event)."""
+        n = self._rng.getrandbits(128)
+        n = (n & ~(0xC000 << 48)) | (0x8000 << 48)
+        n = (n & ~(0xF000 << 64)) | (4 << 76)
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def create(self, obj: Obj) -> Obj:
         """Store a new object (the caller hands it over). Sets uid, resourceVersion, creationTimestamp."""

@@ -51,8 +51,9 @@ class KubeletController(Controller):
         self.nodes: dict[str, NodeRuntime] = {}
         self.pods: dict[tuple[str, str], PodRuntime] = {}
         self.registry = registry_of(rt.services)
-        self._plans: dict[tuple[Any, ...], Process] = {}
+        self._plans: dict[tuple[Any, ...], tuple[str | None, Process]] = {}
         self._last_heartbeat = rt.clock.now
+        self._wakeups: dict[float, dict[Any, None]] = {}
         rt.services["kubelet"] = self
 
     # --- informer ----------------------------------------------------------------------------------------------
@@ -83,6 +84,19 @@ class KubeletController(Controller):
             self.queue.add_after(("leases",), LEASE_RENEW)
 
     # --- nodes -------------------------------------------------------------------------------------------------
+
+    def _wake_at(self, when: float, key: Any) -> None:
+        """Sync `key` again at `when`. Pods due at the same instant share one timer (thousands of pods started
+        together reach their next stage together)."""
+        keys = self._wakeups.get(when)
+        if keys is None:
+            keys = self._wakeups[when] = {}
+            self.rt.clock.at(when, lambda: self._wake(when))
+        keys[key] = None
+
+    def _wake(self, when: float) -> None:
+        for key in self._wakeups.pop(when, {}):
+            self.queue.add(key)
 
     def node_runtime(self, name: str) -> NodeRuntime:
         return self.nodes[name]
@@ -184,7 +198,7 @@ class KubeletController(Controller):
             return
         due = prt.next_due()
         if due is not None:
-            self.queue.add_after(("pod", namespace, name), due - now)
+            self._wake_at(due, ("pod", namespace, name))
 
     def _accept(self, pod: Obj, now: float) -> PodRuntime:
         meta, spec = pod["metadata"], pod["spec"]
@@ -192,10 +206,11 @@ class KubeletController(Controller):
                          sandbox_due=quantize(now + stages.DELAYS["sandbox"]))
         inits = spec.get("initContainers") or []
         for c in inits:
-            prt.containers.append(CState(c["name"], c, True, waiting=("PodInitializing", "")))
+            prt.inits.append(CState(c["name"], c, True, waiting=("PodInitializing", "")))
         for c in spec.get("containers") or []:
-            prt.containers.append(CState(c["name"], c, False,
-                                         waiting=("PodInitializing" if inits else "ContainerCreating", "")))
+            prt.mains.append(CState(c["name"], c, False,
+                                    waiting=("PodInitializing" if inits else "ContainerCreating", "")))
+        prt.containers = prt.inits + prt.mains
         self.pods[(prt.namespace, prt.name)] = prt
         return prt
 
@@ -259,6 +274,12 @@ class KubeletController(Controller):
             nr.release_ip(prt.ip)
 
     def _write(self, prt: PodRuntime, now: float) -> None:
+        """Post the pod's status if anything visible changed. (The sandbox alone is not: the kubelet generates
+        a status at the start of a sync, so the pod IP first shows with the containers it started.)"""
+        mark = _fingerprint(prt)
+        if mark == prt.written:
+            return
+        prt.written = mark
         live = self.rt.store.get("Pod", prt.namespace, prt.name)
         if live is None:
             return
@@ -273,22 +294,26 @@ class KubeletController(Controller):
                               field_path=c.field_path)
 
     def plan(self, prt: PodRuntime, c: CState) -> Process:
+        """The behaviour model's prediction for the container; containers of one template on nodes of one size
+        share it (unless what it prints names the pod)."""
         image: Image | None = c.image
+        nr = self.nodes[prt.node]
+        # The service-account volume's name is random per pod and irrelevant to what the process does.
+        key = (repr([(k, v) for k, v in c.spec.items() if k != "volumeMounts"]), id(image), nr.cpus)
+        hit = self._plans.get(key)
+        if hit is not None and (hit[0] is None or hit[0] == prt.name):
+            return hit[1]
         config = image.config if image is not None else {}
         argv = command_of(c.spec, config)
         env = env_of(c.spec, config)
-        nr = self.nodes[prt.node]
         ports = frozenset(int(p.get("containerPort", 0)) for p in c.spec.get("ports") or ())
         image_ports = frozenset(int(str(k).split("/")[0]) for k in (config.get("ExposedPorts") or {}))
         needs_host = "httpd" in c.image_ref or any("host" in a.lower() for a in argv)
-        key = (c.image_ref, tuple(argv), tuple(sorted(env.items())), nr.cpus, ports,
-               prt.name if needs_host else "")
-        process = self._plans.get(key)
-        if process is None:
-            ctx = Context(env=env, node_cpus=nr.cpus, hostname=prt.name, declared_ports=ports, image_ports=image_ports,
-                          image_behaviour=image.behaviour if image else "sleep",
-                          image_ref=normalise(c.image_ref), built_here=bool(image and image.built_here))
-            process = self._plans[key] = plan(argv, ctx)
+        ctx = Context(env=env, node_cpus=nr.cpus, hostname=prt.name, declared_ports=ports, image_ports=image_ports,
+                      image_behaviour=image.behaviour if image else "sleep",
+                      image_ref=c.image_key, built_here=bool(image and image.built_here))
+        process = plan(argv, ctx)
+        self._plans[key] = (prt.name if needs_host else None, process)
         return process
 
     # --- logs ----------------------------------------------------------------------------------------------------
@@ -321,6 +346,15 @@ class KubeletController(Controller):
                                   kind="pods", name=name)
         inst = c.current
         return inst.process.render(inst.started, inst.finished or self.rt.clock.now, stopped_at=inst.signalled)
+
+
+def _fingerprint(prt: PodRuntime) -> tuple[Any, ...]:
+    parts: list[Any] = [prt.terminating]
+    for c in prt.containers:
+        inst = c.current
+        parts.append((c.waiting, c.restarts, c.succeeded, c.stage == "done",
+                      None if inst is None else (inst.id, inst.finished, inst.ready, inst.started_ok is not None)))
+    return tuple(parts)
 
 
 def _node_runtime(node: Obj) -> NodeRuntime:

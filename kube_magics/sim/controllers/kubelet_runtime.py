@@ -81,6 +81,7 @@ class NodeRuntime:
     next_host: int = 2
     used_ips: set[str] = field(default_factory=set)
     images_dirty: bool = False
+    pulling: set[str] = field(default_factory=set)  # images whose layers a queued pull is fetching
 
     # --- images ---------------------------------------------------------------------------------------------
 
@@ -91,17 +92,21 @@ class NodeRuntime:
         """Queue a pull; the result says when it finishes (after the pulls queued before it)."""
         image = registry.resolve(ref)
         start = max(now, self.pull_free_at)
+        key = normalise(ref)
         if image is None:
             duration = PULL_FAIL
-        elif normalise(ref) in self.images:
-            duration = PULL_RESOLVE  # the layers are here already: only the manifest is checked
+        elif key in self.images or key in self.pulling:
+            # The layers are here (or will be, from a pull queued before this one): only the manifest is checked.
+            duration = PULL_RESOLVE
         else:
             duration = pull_seconds(image)
+            self.pulling.add(key)
         self.pull_free_at = start + duration
         return PullResult(image, now, start, start + duration)
 
     def store_image(self, ref: str, image: Image) -> None:
         key = normalise(ref)
+        self.pulling.discard(key)
         if key not in self.images:
             self.images[key] = image
             self.images_dirty = True

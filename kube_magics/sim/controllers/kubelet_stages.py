@@ -9,7 +9,7 @@ the resulting status (`kubelet_status.py`), so several steps at one instant make
     image         0                                 imagePullPolicy: "already present" | Pulling | ErrImageNeverPull
     pulling       the node's puller                 Pulled (and cached on the node) | ErrImagePull
     pull-backoff  PLEG, then the pull back-off      ImagePullBackOff; then pull again
-    create        DELAYS["create"]                  Created, Started (or StartError)
+    create        DELAYS["create"] (same sync)      Created, Started (or StartError)
     running       the process's next event          exits, OOM kill, probe results, liveness kill
     stopping      the process's shutdown time       it has exited (or was killed at the grace period's end)
     exited        DELAYS["pleg"]                    restart now | CrashLoopBackOff | stay terminated
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 DELAYS = {
     "sandbox": 0.5,  # the pause container and its network: PodReadyToStartContainers, the pod IP
-    "create": 0.2,  # create and start a container
+    "create": 0.0,  # create and start a container, once its image is there (within the same sync)
     "pleg": 1.0,  # the kubelet notices an exit (PLEG relist) and syncs the pod again
 }
 BACKOFF_START, BACKOFF_MAX, BACKOFF_RESET = 10.0, 300.0, 600.0
@@ -87,14 +87,17 @@ class CState:
     backoff: float = 0.0
     backoff_at: float | None = None
     succeeded: bool = False  # an init container that completed
+    static_status: dict[str, Any] | None = None  # status fields that depend only on the spec
 
     @property
     def field_path(self) -> str:
         return f"spec.{'initContainers' if self.init else 'containers'}{{{self.name}}}"
 
-    @property
-    def image_ref(self) -> str:
-        return str(self.spec.get("image", ""))
+    def __post_init__(self) -> None:
+        from kube_magics.images import normalise
+
+        self.image_ref = str(self.spec.get("image", ""))
+        self.image_key = normalise(self.image_ref)  # the node's image store is keyed by the normalised reference
 
 
 @dataclass
@@ -112,17 +115,13 @@ class PodRuntime:
     ip: str = ""
     containers: list[CState] = field(default_factory=list)
     transitions: dict[str, tuple[str, float]] = field(default_factory=dict)  # condition -> (status, since)
+    conditions: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)  # the last one written
     terminating: bool = False
     finished: bool = False
-    final_written: bool = False
+    written: tuple[Any, ...] | None = None  # what the last status write showed
 
-    @property
-    def inits(self) -> list[CState]:
-        return [c for c in self.containers if c.init]
-
-    @property
-    def mains(self) -> list[CState]:
-        return [c for c in self.containers if not c.init]
+    inits: list[CState] = field(default_factory=list)
+    mains: list[CState] = field(default_factory=list)
 
     def next_due(self) -> float | None:
         times = [c.due for c in self.containers if c.due is not None]
@@ -145,12 +144,14 @@ def step_image(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> N
     node = kl.node_runtime(p.node)
     ref = c.image_ref
     policy = c.spec.get("imagePullPolicy") or "IfNotPresent"
-    present = node.has_image(ref)
+    present = c.image_key in node.images
     if present and policy != "Always":
-        c.image = node.images[_norm(ref)]
+        c.image = node.images[c.image_key]
         kl.container_event(p, c, "Normal", "Pulled",
                            f'Container image "{ref}" already present on machine and can be accessed by the pod')
         _to(c, "create", now + DELAYS["create"])
+        if not DELAYS["create"]:
+            step_create(kl, p, c, now)
         return
     if policy == "Never":
         msg = f'Container image "{ref}" is not present with pull policy of Never'
@@ -185,6 +186,8 @@ def step_pulling(kl: KubeletController, p: PodRuntime, c: CState, now: float) ->
         f"Image size: {result.image.compressed} bytes."))
     c.pull_backoff = 0.0
     _to(c, "create", now + DELAYS["create"])
+    if not DELAYS["create"]:
+        step_create(kl, p, c, now)
 
 
 def step_pull_backoff(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> None:
@@ -406,12 +409,6 @@ def step_backoff(kl: KubeletController, p: PodRuntime, c: CState, now: float) ->
 def _to(c: CState, stage: str, due: float | None) -> None:
     # Due times are kept at the clock's resolution, so that "due" and "now" compare exactly.
     c.stage, c.due = stage, None if due is None else quantize(due)
-
-
-def _norm(ref: str) -> str:
-    from kube_magics.images import normalise
-
-    return normalise(ref)
 
 
 STAGES: dict[str, Step] = {

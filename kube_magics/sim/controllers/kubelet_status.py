@@ -16,6 +16,7 @@ from kube_magics.sim.controllers.kubelet_stages import CState, Instance, PodRunt
 from kube_magics.timefmt import rfc3339
 
 Obj = dict[str, Any]
+USER = {"linux": {"gid": 0, "supplementalGroups": [0], "uid": 0}}  # stored objects are never mutated: shared
 
 
 def _terminated(inst: Instance) -> Obj:
@@ -50,12 +51,28 @@ def _mounts(spec: Obj) -> list[Obj]:
     return out
 
 
+def _static_part(c: CState) -> Obj:
+    """The fields that depend only on the container's spec, built once per container."""
+    part: Obj = {"__image": full_ref(c.image_ref)}
+    resources = c.spec.get("resources") or {}
+    if resources.get("requests") or resources.get("limits"):
+        part["resources"] = {k: dict(v) for k, v in resources.items() if v}
+        if resources.get("requests"):
+            part["allocatedResources"] = dict(resources["requests"])
+    mounts = _mounts(c.spec)
+    if mounts:
+        part["volumeMounts"] = mounts
+    return part
+
+
 def container_status(c: CState) -> Obj:
     inst = c.current
     created = inst is not None and c.image is not None
+    if c.static_status is None:
+        c.static_status = _static_part(c)
     status: Obj = {
-        "image": full_ref(c.image_ref) if created else c.image_ref,
-        "imageID": image_id(c.image) if created and c.image is not None else "",
+        "image": c.static_status["__image"] if created else c.image_ref,
+        "imageID": _image_id(c) if created else "",
         "lastState": {},
         "name": c.name,
         "ready": c.succeeded if c.init else bool(inst is not None and inst.finished is None and inst.ready),
@@ -70,16 +87,22 @@ def container_status(c: CState) -> Obj:
             status["lastState"] = {"terminated": _terminated(inst)}
         elif c.previous is not None and c.previous.finished is not None:
             status["lastState"] = {"terminated": _terminated(c.previous)}
-        status["user"] = {"linux": {"gid": 0, "supplementalGroups": [0], "uid": 0}}
-    resources = c.spec.get("resources") or {}
-    if resources.get("requests") or resources.get("limits"):
-        status["resources"] = {k: dict(v) for k, v in resources.items() if v}
-        if resources.get("requests"):
-            status["allocatedResources"] = dict(resources["requests"])
-    mounts = _mounts(c.spec)
-    if mounts:
-        status["volumeMounts"] = mounts
+        status["user"] = USER
+    for k, v in c.static_status.items():
+        if k[0] != "_":
+            status[k] = v
     return status
+
+
+def _image_id(c: CState) -> str:
+    image = c.image
+    if image is None:
+        return ""
+    assert c.static_status is not None
+    cached = c.static_status.get("__image_id")
+    if cached is None or cached[0] is not image:
+        cached = c.static_status["__image_id"] = (image, image_id(image))
+    return str(cached[1])
 
 
 def phase(p: PodRuntime) -> str:
@@ -119,12 +142,17 @@ def _condition(p: PodRuntime, ctype: str, ok: bool, now: float, reason: str = ""
     prev = p.transitions.get(ctype)
     if prev is None or prev[0] != status:
         p.transitions[ctype] = (status, now)
-    cond: Obj = {"lastProbeTime": None, "lastTransitionTime": rfc3339(p.transitions[ctype][1]),
-                 "status": status, "type": ctype}
+    since = p.transitions[ctype][1]
+    key = (status, since, reason, message) if not ok else (status, since)
+    cached = p.conditions.get(ctype)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # stored objects are never mutated, so an unchanged condition is shared
+    cond: Obj = {"lastProbeTime": None, "lastTransitionTime": rfc3339(since), "status": status, "type": ctype}
     if not ok and reason:
         cond["reason"] = reason
         if message:
             cond["message"] = message
+    p.conditions[ctype] = (key, cond)
     return cond
 
 

@@ -74,6 +74,7 @@ class SchedulerCache:
         self.alloc: dict[str, np.ndarray] = {}
         self.used: dict[str, np.ndarray] = {}
         self.nonzero = np.zeros((2, 0), dtype=np.int64)
+        self.alloc2 = np.zeros((2, 0), dtype=np.int64)  # cpu and memory allocatable, as the scores read them
         self.pod_counts = np.zeros(0, dtype=np.int64)
         self.allowed_pods = np.zeros(0, dtype=np.int64)
         self.images: dict[str, np.ndarray] = {}
@@ -85,6 +86,8 @@ class SchedulerCache:
         self.selector_epoch = 0
         self._default_selectors: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Any, ...] | None] = {}
         self._label_groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[SpreadGroup]] = {}
+        # Spread-counted pods per node for each (namespace, labels): a new group sums the arrays it matches.
+        self._label_counts: dict[tuple[str, tuple[tuple[str, str], ...]], np.ndarray] = {}
 
     @property
     def size(self) -> int:
@@ -151,8 +154,10 @@ class SchedulerCache:
                 self.zones[i] = zones.setdefault(zone, len(zones))
             self._set_images(i, node)
         self.zone_count = len(zones)
+        self.alloc2 = np.vstack((self.alloc["cpu"], self.alloc["memory"]))
         for g in self.groups.values():
             g.counts = np.zeros(n, dtype=np.int64)
+        self._label_counts = {}
         for key, placed in list(self.pods.items()):
             row = self.index.get(placed.node)
             if row is None:
@@ -202,6 +207,7 @@ class SchedulerCache:
             return
         i = self.index.get(placed.node)
         if i is not None and not self.dirty:
+            self._count_labels(placed, i, -1)
             for g in self._groups_for(placed):
                 g.counts[i] -= 1
         placed.spread = False
@@ -215,8 +221,16 @@ class SchedulerCache:
         self.nonzero[1, i] += sign * placed.nonzero[1]
         self.pod_counts[i] += sign
         if placed.spread:
+            self._count_labels(placed, i, sign)
             for g in self._groups_for(placed):
                 g.counts[i] += sign
+
+    def _count_labels(self, placed: Placed, i: int, sign: int) -> None:
+        k = (placed.namespace, placed.labels_key)
+        arr = self._label_counts.get(k)
+        if arr is None:
+            arr = self._label_counts[k] = np.zeros(len(self.names), dtype=np.int64)
+        arr[i] += sign
 
     def _groups_for(self, placed: Placed) -> list[SpreadGroup]:
         k = (placed.namespace, placed.labels_key)
@@ -269,11 +283,9 @@ class SchedulerCache:
         self._label_groups = {k: v for k, v in self._label_groups.items() if k[0] != namespace}
         if self.dirty:
             return
-        for placed in self.pods.values():
-            if placed.namespace == namespace and placed.spread and group.match(placed.labels_key):
-                i = self.index.get(placed.node)
-                if i is not None:
-                    group.counts[i] += 1
+        for (ns, lk), arr in self._label_counts.items():
+            if ns == namespace and group.match(lk):
+                group.counts += arr
 
 
 def _selector_of(obj: Obj) -> Selector | None:

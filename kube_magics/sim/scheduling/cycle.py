@@ -56,7 +56,7 @@ class Algorithm:
         self.cache = cache
         self.next_start = 0
         self._static: dict[tuple[Any, ...], Static] = {}
-        self._image_nodes: dict[str, tuple[int, int]] = {}  # image -> (cache generation id, node count)
+        self._normalised: dict[str, str] = {}  # image references as written -> normalised
 
     def schedule(self, pod: PodInfo) -> Decision:
         cache = self.cache
@@ -139,6 +139,10 @@ class Algorithm:
         if n < total:  # narrowed by PreFilter: no sampling
             return idx[feasible]
         start = self.next_start % n
+        if start + want <= n and feasible[start:start + want].all():
+            # Every node from here on is feasible: the window is a plain range (a view, no copies).
+            self.next_start = (start + want) % n
+            return idx[start:start + want]
         rolled = np.concatenate((feasible[start:], feasible[:start]))
         found = np.cumsum(rolled)
         processed = int(np.searchsorted(found, want)) + 1 if found[-1] > want else n
@@ -152,12 +156,15 @@ class Algorithm:
         cache = self.cache
         if len(w) == 1:
             return 0
-        cpu_alloc, mem_alloc = cache.alloc["cpu"][w], cache.alloc["memory"][w]
-        total = scores.resources_fit(cache.nonzero[0][w] + pod.nonzero_cpu, cpu_alloc,
-                                     cache.nonzero[1][w] + pod.nonzero_memory, mem_alloc)
+        if isinstance(w, np.ndarray) and w.dtype != bool and len(w) and w[-1] - w[0] + 1 == len(w) \
+                and w[0] <= w[-1]:
+            w = slice(int(w[0]), int(w[-1]) + 1)  # type: ignore[assignment]  # contiguous: index by view
+        alloc2 = cache.alloc2[:, w]
+        total = scores.resources_fit(cache.nonzero[:, w] + np.array([[pod.nonzero_cpu], [pod.nonzero_memory]]),
+                                     alloc2)
         if pod.cpu or pod.memory:
-            total = total + scores.balanced_allocation(cache.used["cpu"][w] + pod.cpu, cpu_alloc,
-                                                       cache.used["memory"][w] + pod.memory, mem_alloc)
+            total = total + scores.balanced_allocation(cache.used["cpu"][w] + pod.cpu, alloc2[0],
+                                                       cache.used["memory"][w] + pod.memory, alloc2[1])
         if static is not None:
             taint, aff = static.taint[w], static.affinity[w]
             if taint.any():
@@ -165,7 +172,8 @@ class Algorithm:
             if aff.any():
                 total = total + scores.WEIGHTS["NodeAffinity"] * scores.normalize(aff)
         group = cache.spread_group(pod.namespace, pod.labels)
-        if group is not None:
+        if group is not None and (cache.zone_count or group.counts[w].any()):
+            # (With no matching pod on any candidate, every node scores the same: nothing to add.)
             total = total + scores.WEIGHTS["PodTopologySpread"] * scores.spread_normalize(self._spread(group, w))
         images = self._images(pod, w)
         if images is not None:
@@ -174,13 +182,15 @@ class Algorithm:
 
     def _spread(self, group: Any, w: np.ndarray) -> np.ndarray:
         host_skew = scores.SPREAD_DEFAULTS[0][1]
-        raw = scores.spread_raw(group.counts[w], host_skew, scores.spread_weight(len(w)))
+        counts = group.counts[w]
+        raw = scores.spread_raw(counts, host_skew, scores.spread_weight(len(counts)))
         cache = self.cache
         if cache.zone_count:
             zone_skew = scores.SPREAD_DEFAULTS[1][1]
             zones = cache.zones[w]
             labelled = cache.zones >= 0
-            per_zone = np.bincount(cache.zones[labelled], weights=group.counts[labelled], minlength=cache.zone_count)
+            per_zone = np.bincount(cache.zones[labelled], weights=group.counts[labelled],
+                                   minlength=cache.zone_count)
             weight = scores.spread_weight(len(np.unique(zones)))
             zone_part = np.where(zones >= 0, per_zone[np.maximum(zones, 0)] * weight + (zone_skew - 1), 0.0)
             raw = raw + zone_part
@@ -190,7 +200,9 @@ class Algorithm:
         cache = self.cache
         sums = None
         for ref in pod.images:
-            key = normalise(ref)
+            key = self._normalised.get(ref)
+            if key is None:
+                key = self._normalised[ref] = normalise(ref)
             present = cache.images.get(key)
             if present is None:
                 continue

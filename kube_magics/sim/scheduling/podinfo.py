@@ -136,13 +136,7 @@ def pod_info(pod: Mapping[str, Any], q: QuantityCache) -> PodInfo:
         node_name=str(spec.get("nodeName") or ""), preemption_policy=str(spec.get("preemptionPolicy") or ""),
         host_ports=ports,
     )
-    info.signature = (_freeze(selector), _freeze(required), _freeze(preferred), _freeze(tolerations))
+    # The shape static filters depend on; pods of one template repeat it exactly, key order included.
+    info.signature = (repr(selector), repr(required), repr(preferred), repr(tolerations))
     return info
 
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    return value

@@ -32,9 +32,12 @@ def least_allocated(requested: Arr, allocatable: Arr) -> Arr:
     return np.where((requested > allocatable) | (allocatable == 0), 0, score)
 
 
-def resources_fit(cpu_req: Arr, cpu_alloc: Arr, mem_req: Arr, mem_alloc: Arr) -> Arr:
-    """NodeResourcesFit with the LeastAllocated strategy and the default weights (cpu 1, memory 1)."""
-    return (least_allocated(cpu_req, cpu_alloc) + least_allocated(mem_req, mem_alloc)) // 2
+def resources_fit(requested: Arr, allocatable: Arr) -> Arr:
+    """NodeResourcesFit with the LeastAllocated strategy and the default weights (cpu 1, memory 1): rows are
+    cpu and memory, columns nodes."""
+    score = (allocatable - requested) * MAX_SCORE // np.maximum(allocatable, 1)
+    score[(requested > allocatable) | (allocatable == 0)] = 0
+    return score.sum(axis=0) // 2
 
 
 def balanced_allocation(cpu_req: Arr, cpu_alloc: Arr, mem_req: Arr, mem_alloc: Arr) -> Arr:
