@@ -283,8 +283,8 @@ def _next_unhealthy(c: CState, inst: Instance) -> float | None:
     probe = c.spec.get("readinessProbe")
     if not probe or inst.ready or inst.started_ok is None or c.init:
         return None
-    for t in probes.probe_times(probe, started=inst.started, after=max(inst.unhealthy_seen, inst.started_ok),
-                                until=inst.unhealthy_seen + 3600):
+    after = max(inst.unhealthy_seen, inst.started_ok)
+    for t in probes.probe_times(probe, started=inst.started, after=after, until=after + 3600):
         return t
     return None
 
