@@ -67,6 +67,7 @@ class DaemonSetController(Controller):
         super().__init__(rt)
         self.quantities = QuantityCache()
         self._hashes: dict[tuple[Any, Any], str] = {}  # (uid, generation) -> template hash
+        self._eligibility: dict[tuple[Any, ...], bool] = {}
 
     def keys_for(self, event: WatchEvent) -> Iterable[Any]:
         obj = event.object
@@ -91,8 +92,7 @@ class DaemonSetController(Controller):
         by_node = self._pods_by_node(ds)
         nodes = {n["metadata"]["name"]: n for n in self.rt.store.iter("Node")}
         info = self._template_info(ds)
-        eligible = [name for name, node in sorted(nodes.items())
-                    if filters.taint_toleration(info, node) is None and filters.node_affinity(info, node) is None]
+        eligible = [name for name, node in sorted(nodes.items()) if self._eligible(info, node)]
         for name in sorted(set(by_node) - set(eligible)):
             for pod in by_node.pop(name):
                 self._delete(ds, pod)
@@ -101,9 +101,11 @@ class DaemonSetController(Controller):
             for extra in pods[1:]:
                 self._delete(ds, extra)
             if not pods:
-                self._create(ds, name, revision, hash_)
-        self._rolling_update(ds, hash_, revision)
-        self._write_status(ds, eligible, hash_)
+                by_node[name] = [self._create(ds, name, revision, hash_)]
+            else:
+                by_node[name] = pods[:1]
+        self._rolling_update(ds, hash_, by_node)
+        self._write_status(ds, eligible, hash_, by_node)
 
     # --- revisions -------------------------------------------------------------------------------------------------
 
@@ -156,6 +158,17 @@ class DaemonSetController(Controller):
             pods.sort(key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
         return out
 
+    def _eligible(self, info: PodInfo, node: Obj) -> bool:
+        """`NodeShouldRunDaemonPod`, remembered per template shape and node version."""
+        key = (info.signature, node["metadata"]["name"], node["metadata"].get("resourceVersion"))
+        ok = self._eligibility.get(key)
+        if ok is None:
+            if len(self._eligibility) > 100_000:
+                self._eligibility.clear()
+            ok = self._eligibility[key] = (filters.taint_toleration(info, node) is None
+                                           and filters.node_affinity(info, node) is None)
+        return ok
+
     def _template_info(self, ds: Obj) -> PodInfo:
         """What the template asks of a node: a node should run the pod when its taints are tolerated and the
         template's nodeSelector and node affinity match it (`NodeShouldRunDaemonPod`)."""
@@ -164,7 +177,7 @@ class DaemonSetController(Controller):
         return pod_info({"metadata": {"name": "", "namespace": ds["metadata"]["namespace"]}, "spec": spec},
                         self.quantities)
 
-    def _create(self, ds: Obj, node: str, revision: int, hash_: str) -> None:
+    def _create(self, ds: Obj, node: str, revision: int, hash_: str) -> Obj:
         template = deep_copy(ds["spec"]["template"])
         meta = template.get("metadata") or {}
         labels = dict(meta.get("labels") or {})
@@ -180,16 +193,16 @@ class DaemonSetController(Controller):
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": spec}
         created = self.rt.api.create(pod, trusted=True)
         self.event(ds, "Normal", "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
+        return created
 
     def _delete(self, ds: Obj, pod: Obj) -> None:
         self.rt.api.delete("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"])
         self.event(ds, "Normal", "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
 
-    def _rolling_update(self, ds: Obj, hash_: str, revision: int) -> None:
+    def _rolling_update(self, ds: Obj, hash_: str, by_node: dict[str, list[Obj]]) -> None:
         strategy = ds["spec"].get("updateStrategy") or {}
         if strategy.get("type", "RollingUpdate") != "RollingUpdate":
             return
-        by_node = self._pods_by_node(ds)
         max_unavailable = _max_unavailable(strategy, len(by_node))
         unavailable = sum(1 for pods in by_node.values() if not any(_ready(p) for p in pods))
         for node in sorted(by_node):
@@ -199,17 +212,19 @@ class DaemonSetController(Controller):
                 continue
             if not _ready(old[0]):
                 self._delete(ds, old[0])  # an unavailable old pod goes at once
+                pods.remove(old[0])
             elif unavailable < max_unavailable:
                 self._delete(ds, old[0])
+                pods.remove(old[0])
                 unavailable += 1
 
-    def _write_status(self, ds: Obj, eligible: list[str], hash_: str) -> None:
-        by_node = self._pods_by_node(ds)
+    def _write_status(self, ds: Obj, eligible: list[str], hash_: str, by_node: dict[str, list[Obj]]) -> None:
+        wanted = set(eligible)
         scheduled = [n for n in eligible if any(p["spec"].get("nodeName") for p in by_node.get(n, []))]
         ready = [n for n in eligible if any(_ready(p) for p in by_node.get(n, []))]
         updated = [n for n in eligible if any((p["metadata"].get("labels") or {}).get("controller-revision-hash")
                                               == hash_ for p in by_node.get(n, []))]
-        misscheduled = [n for n in by_node if n not in eligible and any(p["spec"].get("nodeName")
+        misscheduled = [n for n in by_node if n not in wanted and any(p["spec"].get("nodeName")
                                                                          for p in by_node[n])]
         status: Obj = {
             "currentNumberScheduled": len(scheduled),

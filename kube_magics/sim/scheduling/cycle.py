@@ -108,11 +108,11 @@ class Algorithm:
         return st
 
     def _codes_for(self, pod: PodInfo, idx: np.ndarray) -> np.ndarray:
-        nodes = list(self.cache.node_objs.values())
+        objs, names = self.cache.node_objs, self.cache.names
         self._small_reasons: list[tuple[str, bool]] = []
         codes = np.zeros(len(idx), dtype=np.int64)
         for j, i in enumerate(idx):
-            verdict = filters.static_verdict(pod, nodes[int(i)])
+            verdict = filters.static_verdict(pod, objs[names[int(i)]])
             if verdict is not None:
                 if verdict not in self._small_reasons:
                     self._small_reasons.append(verdict)
