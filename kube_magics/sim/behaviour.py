@@ -174,6 +174,11 @@ class Context:
     image_ports: frozenset[int] = frozenset()  # the image's ExposedPorts
     image_behaviour: str = "sleep"  # the catalogue's hint: web, db, shell, runtime, sleep, app
     image_ref: str = ""  # normalised image reference, e.g. "nginx:1.20"
+    workdir: str = "/"  # the container's workingDir, else the image's WorkingDir
+
+    def path(self, name: str) -> str:
+        """A relative path as the process resolves it from its working directory."""
+        return name if name.startswith("/") else self.workdir.rstrip("/") + "/" + name
     built_here: bool = False  # pushed to the simulated registry by a build (its files are unknown to us)
 
 

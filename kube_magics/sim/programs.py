@@ -105,7 +105,7 @@ def python(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
         return Process(command=command, exit_after=0.05, exit_code=1, memory=((0.0, 9 * MIB),),
                        lines=_lines(0.05, [f"/usr/local/bin/{argv0}: No module named {mod}"]))
     return Process(command=command, exit_after=0.05, exit_code=2, memory=((0.0, 9 * MIB),), lines=_lines(
-        0.05, [f"{argv0}: can't open file '/{rest[0].lstrip('/')}': [Errno 2] No such file or directory"]))
+        0.05, [f"{argv0}: can't open file '{ctx.path(rest[0])}': [Errno 2] No such file or directory"]))
 
 
 @program("node", "nodejs")
@@ -118,7 +118,7 @@ def node(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
         return app_server(args, ctx, command)
     return Process(command=command, exit_after=0.1, exit_code=1, memory=((0.0, 40 * MIB),), lines=_lines(0.1, [
         "node:internal/modules/cjs/loader:1228", "  throw err;", "  ^", "",
-        f"Error: Cannot find module '/{rest[0].lstrip('/')}'"]))
+        f"Error: Cannot find module '{ctx.path(rest[0])}'"]))
 
 
 @program("gunicorn", "uvicorn", "flask", "npm", "yarn", "java", "dotnet", "go")

@@ -113,3 +113,11 @@ def test_env_from_the_image_and_the_container() -> None:
     env = env_of({"env": [{"name": "A", "value": "1"}, {"name": "B", "valueFrom": {"secretKeyRef": {}}}]},
                  {"Env": ["PATH=/bin", "A=0"]})
     assert env["PATH"] == "/bin" and env["A"] == "1" and env["B"]
+
+
+def test_a_script_that_is_not_in_the_image_is_not_found_from_the_working_directory() -> None:
+    p = plan(["python3", "app.py"], Context(workdir="/srv"))
+    assert (p.exit_code, p.render(0, 1)) == (2, ["python3: can't open file '/srv/app.py': [Errno 2] No such file "
+                                                  "or directory"])
+    built = plan(["python3", "app.py"], Context(workdir="/srv", built_here=True, image_ports=frozenset({8000})))
+    assert built.exit_after is None and built.ports == frozenset({8000})

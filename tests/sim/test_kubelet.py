@@ -284,3 +284,23 @@ def test_the_same_calls_give_the_same_cluster() -> None:
         return out
 
     assert run() == run()
+
+
+def test_an_image_pushed_to_the_cluster_registry_runs_with_its_config() -> None:
+    from kube_magics.sim.registry import Image, registry_of
+
+    c = SimCluster()
+    image = Image("myapp:1", size=150_000_000, compressed=60_000_000,
+                  config={"Cmd": ["python", "app.py"], "Env": ["MODE=prod"], "WorkingDir": "/app",
+                          "ExposedPorts": {"8000/tcp": {}}})
+    registry_of(c.rt.services).push(image, "myapp:latest")
+    probe = {"tcpSocket": {"port": 8000}, "periodSeconds": 2}
+    c.apply(pod("app", "myapp:1", readinessProbe=probe))
+    c.apply(pod("latest", "myapp:latest", imagePullPolicy="IfNotPresent"))
+    run_until(c, lambda c: container_status(c, "app")["ready"])
+    assert messages(c, "app", "Pulled")[0].startswith('Successfully pulled image "myapp:1"')
+    assert container_status(c, "app")["image"] == "docker.io/library/myapp:1"
+    assert phase(c, "latest") == "Running"
+    c.apply(pod("missing", "myapp:2"))
+    c.advance(3)
+    assert container_status(c, "missing")["state"]["waiting"]["reason"] in ("ErrImagePull", "ImagePullBackOff")

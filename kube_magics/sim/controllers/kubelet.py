@@ -311,7 +311,8 @@ class KubeletController(Controller):
         needs_host = "httpd" in c.image_ref or any("host" in a.lower() for a in argv)
         ctx = Context(env=env, node_cpus=nr.cpus, hostname=prt.name, declared_ports=ports, image_ports=image_ports,
                       image_behaviour=image.behaviour if image else "sleep",
-                      image_ref=c.image_key, built_here=bool(image and image.built_here))
+                      image_ref=c.image_key, built_here=bool(image and image.built_here),
+                      workdir=str(c.spec.get("workingDir") or config.get("WorkingDir") or "/"))
         process = plan(argv, ctx)
         self._plans[key] = (prt.name if needs_host else None, process)
         return process

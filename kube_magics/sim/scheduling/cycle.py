@@ -160,8 +160,7 @@ class Algorithm:
                 and w[0] <= w[-1]:
             w = slice(int(w[0]), int(w[-1]) + 1)  # type: ignore[assignment]  # contiguous: index by view
         alloc2 = cache.alloc2[:, w]
-        total = scores.resources_fit(cache.nonzero[:, w] + np.array([[pod.nonzero_cpu], [pod.nonzero_memory]]),
-                                     alloc2)
+        total = scores.resources_fit(cache.nonzero[:, w] + pod.nonzero_column, alloc2)
         if pod.cpu or pod.memory:
             total = total + scores.balanced_allocation(cache.used["cpu"][w] + pod.cpu, alloc2[0],
                                                        cache.used["memory"][w] + pod.memory, alloc2[1])

@@ -64,6 +64,13 @@ class PodInfo:
     signature: tuple[Any, ...] = field(default=())
 
     @property
+    def nonzero_column(self) -> Any:
+        """The non-zero cpu and memory requests as a column, to add to a (2, nodes) array."""
+        import numpy as np
+
+        return np.array([[self.nonzero_cpu], [self.nonzero_memory]], dtype=np.int64)
+
+    @property
     def cpu(self) -> int:
         return self.requests.get("cpu", 0)
 

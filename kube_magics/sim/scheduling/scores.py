@@ -35,8 +35,8 @@ def least_allocated(requested: Arr, allocatable: Arr) -> Arr:
 def resources_fit(requested: Arr, allocatable: Arr) -> Arr:
     """NodeResourcesFit with the LeastAllocated strategy and the default weights (cpu 1, memory 1): rows are
     cpu and memory, columns nodes."""
-    score = (allocatable - requested) * MAX_SCORE // np.maximum(allocatable, 1)
-    score[(requested > allocatable) | (allocatable == 0)] = 0
+    # Over-requested (or zero-capacity) resources score 0: the free amount is clipped at 0.
+    score = np.maximum(allocatable - requested, 0) * MAX_SCORE // np.maximum(allocatable, 1)
     return score.sum(axis=0) // 2
 
 
