@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from kube_magics.sim import scripts
+from kube_magics.sim import pyscript, scripts
 from kube_magics.sim.behaviour import MIB, Context, LogLine, Process, parse_seconds, parse_size
 
 Program = Callable[[list[str], Context, tuple[str, ...]], Process]
@@ -91,7 +91,7 @@ def python(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
     rest = [a for a in args[1:] if a not in ("-u", "-B", "-O")]
     argv0 = args[0].rsplit("/", 1)[-1]
     if rest[:1] == ["-c"] and len(rest) > 1:
-        return scripts.python(rest[1], ctx, argv0=argv0, command=command)
+        return pyscript.python(rest[1], ctx, argv0=argv0, command=command)
     if rest[:2] == ["-m", "http.server"]:
         port = int(rest[2]) if len(rest) > 2 and rest[2].isdigit() else 8000
         return Process(command=command, serving_after=0.2, ports=frozenset({port}), memory=((0.0, 14 * MIB),),

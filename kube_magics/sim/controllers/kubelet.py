@@ -29,7 +29,7 @@ from kube_magics.sim.clock import quantize
 from kube_magics.sim.controller import Controller
 from kube_magics.sim.controllers import kubelet_stages as stages
 from kube_magics.sim.controllers.kubelet_runtime import NodeRuntime
-from kube_magics.sim.controllers.kubelet_stages import CState, PodRuntime
+from kube_magics.sim.controllers.kubelet_state import CState, PodRuntime
 from kube_magics.sim.controllers.kubelet_status import pod_status
 from kube_magics.sim.objects import set_condition
 from kube_magics.sim.registry import Image, registry_of

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from kube_magics.sim.controllers.kubelet_runtime import full_ref, image_id
-from kube_magics.sim.controllers.kubelet_stages import CState, Instance, PodRuntime, restart_policy
+from kube_magics.sim.controllers.kubelet_stages import restart_policy
+from kube_magics.sim.controllers.kubelet_state import CState, Instance, PodRuntime
 from kube_magics.timefmt import rfc3339
 
 Obj = dict[str, Any]
