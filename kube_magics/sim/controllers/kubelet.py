@@ -121,6 +121,18 @@ class KubeletController(Controller):
             status["images"] = nr.status_images()
             self.rt.api.write_status(node, status)
 
+    def set_alive(self, name: str, alive: bool) -> None:
+        """Stop or restart a node's kubelet (for node faults): a stopped kubelet renews no Lease and leaves its
+        pods as they are; once back, it syncs every pod bound to the node."""
+        nr = self.nodes.get(name)
+        if nr is None or nr.alive == alive:
+            return
+        nr.alive = alive
+        if alive:
+            for pod in self.rt.store.iter("Pod"):
+                if pod["spec"].get("nodeName") == name:
+                    self.queue.add(("pod", pod["metadata"]["namespace"], pod["metadata"]["name"]))
+
     def images_changed(self, node: str) -> None:
         self.queue.add(("node", node))
 
@@ -185,8 +197,9 @@ class KubeletController(Controller):
                     self.rt.api.finish_deletion("Pod", namespace, name)
                 return
             prt = self._accept(pod, now)
-        if not self.nodes[prt.node].alive:
-            return
+        node = self.nodes.get(prt.node)
+        if node is None or not node.alive:
+            return  # a dead kubelet does nothing: its pods keep the status last written
         prt.obj = pod
         if pod["metadata"].get("deletionTimestamp") and not prt.terminating:
             self._begin_termination(prt, now)
