@@ -304,3 +304,18 @@ def test_an_image_pushed_to_the_cluster_registry_runs_with_its_config() -> None:
     c.apply(pod("missing", "myapp:2"))
     c.advance(3)
     assert container_status(c, "missing")["state"]["waiting"]["reason"] in ("ErrImagePull", "ImagePullBackOff")
+
+
+def test_a_startup_probe_holds_readiness_and_kills_a_container_that_never_starts() -> None:
+    c = SimCluster()
+    startup = {"httpGet": {"path": "/", "port": 5432}, "periodSeconds": 2, "failureThreshold": 10}
+    c.apply(pod("db", "postgres:16", env=[{"name": "POSTGRES_PASSWORD", "value": "pw"}], startupProbe=startup))
+    run_until(c, lambda c: phase(c, "db") == "Running")
+    assert not container_status(c, "db")["started"]
+    run_until(c, lambda c: container_status(c, "db")["ready"])
+    assert container_status(c, "db")["started"]
+    never = {"tcpSocket": {"port": 9999}, "periodSeconds": 1, "failureThreshold": 3}
+    c.apply(pod("stuck", "redis:7", startupProbe=never))
+    c.advance(30)
+    assert container_status(c, "stuck")["restartCount"] >= 1
+    assert "Container app failed startup probe, will be restarted" in messages(c, "stuck", "Killing")

@@ -289,7 +289,7 @@ class KubeletController(Controller):
     def _write(self, prt: PodRuntime, now: float) -> None:
         """Post the pod's status if anything visible changed. (The sandbox alone is not: the kubelet generates
         a status at the start of a sync, so the pod IP first shows with the containers it started.)"""
-        mark = _fingerprint(prt)
+        mark = _fingerprint(prt, now)
         if mark == prt.written:
             return
         prt.written = mark
@@ -362,12 +362,13 @@ class KubeletController(Controller):
         return inst.process.render(inst.started, inst.finished or self.rt.clock.now, stopped_at=inst.signalled)
 
 
-def _fingerprint(prt: PodRuntime) -> tuple[Any, ...]:
+def _fingerprint(prt: PodRuntime, now: float) -> tuple[Any, ...]:
     parts: list[Any] = [prt.terminating]
     for c in prt.containers:
         inst = c.current
         parts.append((c.waiting, c.restarts, c.succeeded, c.stage == "done",
-                      None if inst is None else (inst.id, inst.finished, inst.ready, inst.started_ok is not None)))
+                      None if inst is None else (inst.id, inst.finished, inst.ready,
+                                                 inst.started_ok is not None and inst.started_ok <= now)))
     return tuple(parts)
 
 

@@ -134,7 +134,7 @@ def step_create(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> 
         at = process.oom_offset(limit)
         inst.oom_at = None if at is None else now + at
     _plan_probes(p, c, inst, now)
-    _to(c, "running", _running_due(c, inst))
+    _to(c, "running", _running_due(c, inst, now))
 
 
 def _plan_probes(p: PodRuntime, c: CState, inst: Instance, now: float) -> None:
@@ -179,9 +179,11 @@ def _plan_liveness(p: PodRuntime, c: CState, inst: Instance) -> None:
         inst.kill_at, inst.kill_reason = at, "liveness"
 
 
-def _running_due(c: CState, inst: Instance) -> float | None:
+def _running_due(c: CState, inst: Instance, now: float) -> float | None:
     proc = inst.process
     times = [t for t in (inst.oom_at, inst.kill_at, inst.next_ready_flip) if t is not None]
+    if inst.started_ok is not None and inst.started_ok > now:
+        times.append(inst.started_ok)  # `started` turns true then
     if proc.exit_after is not None:
         times.append(inst.started + proc.exit_after)
     unhealthy = _next_unhealthy(c, inst)
@@ -222,7 +224,7 @@ def step_running(kl: KubeletController, p: PodRuntime, c: CState, now: float) ->
         inst.ready = not inst.ready
         inst.ready_changed = now
         _plan_readiness(p, c, inst, after=now + 1e-6)
-    _to(c, "running", _running_due(c, inst))
+    _to(c, "running", _running_due(c, inst, now))
 
 
 def _report_unhealthy(kl: KubeletController, p: PodRuntime, c: CState, inst: Instance, now: float) -> None:

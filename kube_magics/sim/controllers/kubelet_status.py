@@ -66,7 +66,7 @@ def _static_part(c: CState) -> Obj:
     return part
 
 
-def container_status(c: CState) -> Obj:
+def container_status(c: CState, now: float) -> Obj:
     inst = c.current
     created = inst is not None and c.image is not None
     if c.static_status is None:
@@ -79,7 +79,7 @@ def container_status(c: CState) -> Obj:
         "ready": c.succeeded if c.init else bool(inst is not None and inst.finished is None and inst.ready),
         "restartCount": c.restarts,
         "started": bool(inst is not None and inst.finished is None and inst.started_ok is not None
-                        and not c.init and not c.waiting[0]),
+                        and inst.started_ok <= now and not c.init and not c.waiting[0]),
         "state": _state(c),
     }
     if inst is not None:
@@ -193,7 +193,7 @@ def pod_status(p: PodRuntime, *, host_ip: str, now: float, old: Obj) -> Obj:
             scheduled_at = cond.get("lastTransitionTime")
     status: Obj = {
         "conditions": conditions(p, pod_phase, now, scheduled_at),
-        "containerStatuses": [container_status(c) for c in p.mains],
+        "containerStatuses": [container_status(c, now) for c in p.mains],
         "hostIP": host_ip,
         "hostIPs": [{"ip": host_ip}],
         "phase": pod_phase,
@@ -201,7 +201,7 @@ def pod_status(p: PodRuntime, *, host_ip: str, now: float, old: Obj) -> Obj:
         "startTime": rfc3339(p.accepted),
     }
     if p.inits:
-        status["initContainerStatuses"] = [container_status(c) for c in p.inits]
+        status["initContainerStatuses"] = [container_status(c, now) for c in p.inits]
     if p.ip:
         status["podIP"] = p.ip
         status["podIPs"] = [{"ip": p.ip}]

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from kube_magics import quantity
 
 DEFAULT_MILLI_CPU = 100
@@ -62,13 +64,14 @@ class PodInfo:
     preemption_policy: str
     host_ports: tuple[tuple[int, str], ...] = ()
     signature: tuple[Any, ...] = field(default=())
+    _column: np.ndarray | None = None
 
     @property
-    def nonzero_column(self) -> Any:
+    def nonzero_column(self) -> np.ndarray:
         """The non-zero cpu and memory requests as a column, to add to a (2, nodes) array."""
-        import numpy as np
-
-        return np.array([[self.nonzero_cpu], [self.nonzero_memory]], dtype=np.int64)
+        if self._column is None:
+            self._column = np.array([[self.nonzero_cpu], [self.nonzero_memory]], dtype=np.int64)
+        return self._column
 
     @property
     def cpu(self) -> int:
