@@ -230,16 +230,7 @@ class Shell:
         name, args, run = argv[0].rsplit("/", 1)[-1], argv[1:], self.run
         stamp = "inline:date" if dated else ""
         if name in ("echo", "printf"):
-            if name == "echo" and args[:1] == ["-n"]:
-                args = args[1:]
-            text = " ".join(args) if name == "echo" else (args[0] if args else "").replace("\\n", "\n").rstrip("\n")
-            if name == "printf" and "%s" in text and len(args) > 1:
-                text = text.replace("%s", args[1], 1)
-            if redirect:
-                run.touch(redirect, text + "\n")
-            else:
-                run.say(text, stamp)
-            return 0
+            return self._print(name, args, stamp, redirect)
         if name == "sleep":
             try:
                 secs = parse_seconds(args[0]) if args else 0.0
@@ -271,6 +262,19 @@ class Shell:
         if name == "false":
             return 1
         return self._files(name, args, stamp)
+
+    def _print(self, name: str, args: list[str], stamp: str, redirect: str | None) -> int:
+        """`echo` and `printf`, to the log or (`> file`) into a file."""
+        if name == "echo" and args[:1] == ["-n"]:
+            args = args[1:]
+        text = " ".join(args) if name == "echo" else (args[0] if args else "").replace("\\n", "\n").rstrip("\n")
+        if name == "printf" and "%s" in text and len(args) > 1:
+            text = text.replace("%s", args[1], 1)
+        if redirect:
+            self.run.touch(redirect, text + "\n")
+        else:
+            self.run.say(text, stamp)
+        return 0
 
     def _files(self, name: str, args: list[str], stamp: str) -> int:
         run = self.run

@@ -118,7 +118,12 @@ def addons(control_plane: str) -> list[Obj]:
          "data": {"config.json": '{"nodePathMap":[{"node":"DEFAULT_PATH_FOR_NON_LISTED_NODES",'
                                  '"paths":["/var/local-path-provisioner"]}]}'}},
     ]
-    objs.append(_daemonset("kube-proxy", {"k8s-app": "kube-proxy"}, {
+    objs += [kube_proxy(), kindnet(control_plane), coredns(), local_path_provisioner()]
+    return objs
+
+
+def kube_proxy() -> Obj:
+    return _daemonset("kube-proxy", {"k8s-app": "kube-proxy"}, {
         "name": "kube-proxy", "image": IMAGES["kube-proxy"],
         "command": ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf",
                     "--hostname-override=$(NODE_NAME)"],
@@ -131,8 +136,11 @@ def addons(control_plane: str) -> list[Obj]:
         "nodeSelector": {"kubernetes.io/os": "linux"},
         "volumes": [{"name": "kube-proxy", "configMap": {"name": "kube-proxy"}},
                     _host_path("xtables-lock", "/run/xtables.lock", "FileOrCreate"),
-                    _host_path("lib-modules", "/lib/modules", "")]}))
-    objs.append(_daemonset("kindnet", {"app": "kindnet", "k8s-app": "kindnet", "tier": "node"}, {
+                    _host_path("lib-modules", "/lib/modules", "")]})
+
+
+def kindnet(control_plane: str) -> Obj:
+    return _daemonset("kindnet", {"app": "kindnet", "k8s-app": "kindnet", "tier": "node"}, {
         "name": "kindnet-cni", "image": IMAGES["kindnetd"],
         "env": [{"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
                 {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
@@ -141,10 +149,7 @@ def addons(control_plane: str) -> list[Obj]:
         "resources": {"limits": {"cpu": "100m", "memory": "50Mi"}, "requests": {"cpu": "100m", "memory": "50Mi"}},
         "securityContext": {"capabilities": {"add": ["NET_RAW", "NET_ADMIN"]}, "privileged": False},
         "volumeMounts": [{"mountPath": "/etc/cni/net.d", "name": "cni-cfg"}],
-    }, service_account="kindnet", extra={"volumes": [_host_path("cni-cfg", "/etc/cni/net.d", "")]}))
-    objs.append(coredns())
-    objs.append(local_path_provisioner())
-    return objs
+    }, service_account="kindnet", extra={"volumes": [_host_path("cni-cfg", "/etc/cni/net.d", "")]})
 
 
 def coredns() -> Obj:
