@@ -8,6 +8,7 @@ import pytest
 
 from kube_magics.errors import BadRequestError
 from kube_magics.sim import SimCluster
+from kube_magics.timefmt import parse_rfc3339
 from tests.sim.node_helpers import container_status, messages, pod, run_until
 
 NGINX_POD = """
@@ -319,3 +320,28 @@ def test_a_startup_probe_holds_readiness_and_kills_a_container_that_never_starts
     c.advance(30)
     assert container_status(c, "stuck")["restartCount"] >= 1
     assert "Container app failed startup probe, will be restarted" in messages(c, "stuck", "Killing")
+
+
+def test_a_new_image_in_a_running_pod_restarts_its_container() -> None:
+    c = SimCluster()
+    c.apply(pod("web", "nginx:1.20"))
+    c.advance(10)
+    p = c.get("pod", "web")
+    p["spec"]["containers"][0]["image"] = "nginx:1.21"
+    c.replace(p)
+    assert "Container app definition changed, will be restarted" in messages(c, "web", "Killing")
+    c.advance(10)
+    cs = container_status(c, "web")
+    assert cs["image"] == "docker.io/library/nginx:1.21" and cs["restartCount"] == 1 and cs["ready"]
+    assert cs["lastState"]["terminated"]["reason"] == "Completed"
+
+
+def test_back_off_starts_again_after_ten_quiet_minutes() -> None:
+    c = SimCluster()
+    c.apply(pod("slow", "busybox:1.36", command=["sh", "-c", "sleep 660; exit 1"]))
+    c.advance(5)
+    for expected in (1, 2, 3):
+        run_until(c, lambda c, n=expected: container_status(c, "slow")["restartCount"] == n, timeout=700)
+        finished = parse_rfc3339(container_status(c, "slow")["lastState"]["terminated"]["finishedAt"])
+        started = parse_rfc3339(container_status(c, "slow")["state"]["running"]["startedAt"])
+        assert 0 <= started - finished <= 2  # restarted at once: no back-off after a long run

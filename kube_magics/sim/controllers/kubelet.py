@@ -200,6 +200,8 @@ class KubeletController(Controller):
         node = self.nodes.get(prt.node)
         if node is None or not node.alive:
             return  # a dead kubelet does nothing: its pods keep the status last written
+        if pod["spec"] is not prt.obj["spec"] and not prt.terminating:
+            self._redefine(prt, pod, now)
         prt.obj = pod
         if pod["metadata"].get("deletionTimestamp") and not prt.terminating:
             self._begin_termination(prt, now)
@@ -247,6 +249,14 @@ class KubeletController(Controller):
                     progressed = True
             if not progressed:
                 return
+
+    def _redefine(self, prt: PodRuntime, pod: Obj, now: float) -> None:
+        specs = {(False, c["name"]): c for c in pod["spec"].get("containers") or []}
+        specs.update({(True, c["name"]): c for c in pod["spec"].get("initContainers") or []})
+        for c in prt.containers:
+            new = specs.get((c.init, c.name))
+            if new is not None and new.get("image") != c.spec.get("image"):
+                stages.redefine(self, prt, c, new, now)
 
     def _activate(self, prt: PodRuntime, now: float) -> None:
         """Start the next init container, or all containers once the init containers have completed."""

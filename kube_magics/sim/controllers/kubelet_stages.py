@@ -291,6 +291,11 @@ def step_exited(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> 
     inst = c.current
     assert inst is not None and inst.finished is not None
     policy = restart_policy(p, c)
+    if c.changed:
+        c.changed = False
+        c.restarts += 1
+        step_image(kl, p, c, now)
+        return
     if policy == "Never" or (policy == "OnFailure" and inst.exit_code == 0):
         c.succeeded = c.init and inst.exit_code == 0
         _to(c, "done", None)
@@ -318,6 +323,20 @@ def restart(kl: KubeletController, p: PodRuntime, c: CState, now: float, expired
 
 def step_backoff(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> None:
     restart(kl, p, c, now)
+
+
+def redefine(kl: KubeletController, p: PodRuntime, c: CState, spec: dict[str, Any], now: float) -> None:
+    """The container's image was changed in the pod spec: stop the running container and start the new one
+    (as the kubelet does when a container's definition changes)."""
+    c.spec = spec
+    c.__post_init__()
+    c.static_status = None
+    if c.stage == "running" and c.current is not None:
+        kl.container_event(p, c, "Normal", "Killing", f"Container {c.name} definition changed, will be restarted")
+        c.changed = True
+        stop(kl, p, c, now, _grace(p, {}))
+    elif c.stage in ("backoff", "pull-backoff", "image-never", "exited"):
+        _to(c, "image", now)
 
 
 def _to(c: CState, stage: str, due: float | None) -> None:

@@ -57,6 +57,7 @@ class CState:
     backoff: float = 0.0
     backoff_at: float | None = None
     succeeded: bool = False  # an init container that completed
+    changed: bool = False  # its definition changed: restart it once stopped, without back-off
     static_status: dict[str, Any] | None = None  # status fields that depend only on the spec
 
     @property
