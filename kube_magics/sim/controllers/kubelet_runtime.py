@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kube_magics.images import normalise, split_ref
 from kube_magics.sim.registry import Image, Registry
@@ -24,6 +25,7 @@ PULL_FAIL = 0.8  # seconds until a pull of a missing image fails
 MAX_STATUS_IMAGES = 50  # nodeStatusMaxImages
 
 
+@lru_cache(maxsize=4096)
 def full_ref(ref: str) -> str:
     """`nginx:1.20` -> `docker.io/library/nginx:1.20`, as containerd names images."""
     registry, repo, tag = split_ref(ref)
@@ -34,10 +36,16 @@ def full_ref(ref: str) -> str:
 
 
 def image_id(image: Image) -> str:
-    registry, repo, _ = split_ref(image.ref)
+    """`docker.io/library/nginx@sha256:...`, the imageID containerd reports."""
+    return _image_id(image.ref, image.digest)
+
+
+@lru_cache(maxsize=4096)
+def _image_id(ref: str, digest: str) -> str:
+    registry, repo, _ = split_ref(ref)
     if registry == "docker.io" and "/" not in repo:
         repo = "library/" + repo
-    return f"{registry}/{repo}@{image.digest}"
+    return f"{registry}/{repo}@{digest}"
 
 
 def pull_seconds(image: Image) -> float:
