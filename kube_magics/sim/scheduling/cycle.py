@@ -70,7 +70,10 @@ class Algorithm:
             codes, static = self._codes_for(pod, idx), None
         else:
             static = self._static_for(pod)
-            idx, codes = np.arange(total), static.codes
+            window = self._search(pod, static, total)
+            if window is None:
+                return self._failure(pod, np.arange(total), static.codes, static)
+            return Decision(cache.names[int(window[self._best(pod, window, static)])])
         feasible = (codes == 0) & self._fits(pod, idx)
         if not feasible.any():
             return self._failure(pod, idx, codes, static)
@@ -119,17 +122,45 @@ class Algorithm:
                 codes[j] = self._small_reasons.index(verdict) + 1
         return codes
 
-    def _fits(self, pod: PodInfo, idx: np.ndarray) -> np.ndarray:
+    def _fits(self, pod: PodInfo, sel: np.ndarray | slice) -> np.ndarray:
+        """NodeResourcesFit's verdict for the nodes `sel` picks (an index array, or a slice: a view)."""
         cache = self.cache
-        ok = cache.pod_counts[idx] + 1 <= cache.allowed_pods[idx]
+        ok = cache.pod_counts[sel] < cache.allowed_pods[sel]
         for name, amount in pod.requests.items():
             if amount <= 0:
                 continue
             alloc = cache.alloc.get(name)
             if alloc is None:
-                return np.zeros(len(idx), dtype=bool)
-            ok &= cache.used[name][idx] + amount <= alloc[idx]
+                return np.zeros(len(ok), dtype=bool)
+            ok &= cache.used[name][sel] <= alloc[sel] - amount
         return ok
+
+    def _search(self, pod: PodInfo, static: Static, total: int) -> np.ndarray | None:
+        """Feasible nodes in search order from `next_start`, until as many as the scheduler scores are found;
+        moves `next_start` on by the nodes examined. Nodes are examined in runs of contiguous rows, so a search
+        touches only about twice as many nodes as it keeps, however large the cluster."""
+        want = nodes_to_find(total)
+        start = self.next_start % total
+        parts: list[np.ndarray] = []
+        have = examined = 0
+        step = max(2 * want, 256)
+        while examined < total:
+            lo = (start + examined) % total
+            hi = min(total, lo + min(step, total - examined))
+            ok = (static.codes[lo:hi] == 0) & self._fits(pod, slice(lo, hi))
+            pos = np.flatnonzero(ok)
+            if have + len(pos) >= want:
+                take = want - have
+                parts.append(pos[:take] + lo)
+                self.next_start = (start + examined + int(pos[take - 1]) + 1) % total
+                return parts[0] if len(parts) == 1 else np.concatenate(parts)
+            parts.append(pos + lo)
+            have += len(pos)
+            examined += hi - lo
+        self.next_start = start
+        if not have:
+            return None
+        return np.concatenate(parts)
 
     def _window(self, idx: np.ndarray, feasible: np.ndarray, total: int) -> np.ndarray:
         """Feasible nodes in search order from `next_start`, up to the number to find; moves `next_start` on by
@@ -145,7 +176,7 @@ class Algorithm:
             return idx[start:start + want]
         rolled = np.concatenate((feasible[start:], feasible[:start]))
         found = np.cumsum(rolled)
-        processed = int(np.searchsorted(found, want)) + 1 if found[-1] > want else n
+        processed = int(np.searchsorted(found, want)) + 1 if found[-1] >= want else n
         self.next_start = (start + processed) % n
         positions = np.flatnonzero(rolled[:processed]) + start
         return idx[positions % n]
