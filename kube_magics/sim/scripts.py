@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from kube_magics.sim.behaviour import Context, LogLine, Loop, Process, parse_seconds
 from kube_magics.sim.shellwords import Word, expand, tokenize
 
-SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _SILENT = frozenset({"ls", "mkdir", "cd", "cp", "mv", "chmod", "chown", "ln", "wget", "curl", "nc", "ping",
                      "nslookup", "dig", "apt-get", "apk", "pip", "npm", "kill", "wait", "set", "ulimit", "umask",
                      "sync", "id", "whoami", "uname", "df", "du", "ps", "find", "grep", "sed", "awk", "tar"})

@@ -275,9 +275,6 @@ class KubeletController(Controller):
                 if c.waiting[0] == "PodInitializing":
                     c.waiting = ("ContainerCreating", "")
 
-    def container_finished(self, prt: PodRuntime) -> None:
-        """An init container completed: the next one (or the app containers) may start."""
-
     def _begin_termination(self, prt: PodRuntime, now: float) -> None:
         prt.terminating = True
         grace = float(prt.obj["metadata"].get("deletionGracePeriodSeconds") or 0)

@@ -93,9 +93,6 @@ class NodeRuntime:
 
     # --- images ---------------------------------------------------------------------------------------------
 
-    def has_image(self, ref: str) -> bool:
-        return normalise(ref) in self.images
-
     def pull(self, ref: str, registry: Registry, now: float) -> PullResult:
         """Queue a pull; the result says when it finishes (after the pulls queued before it)."""
         image = registry.resolve(ref)

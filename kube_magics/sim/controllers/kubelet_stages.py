@@ -299,7 +299,6 @@ def step_exited(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> 
     if policy == "Never" or (policy == "OnFailure" and inst.exit_code == 0):
         c.succeeded = c.init and inst.exit_code == 0
         _to(c, "done", None)
-        kl.container_finished(p)
         return
     # The kubelet's back-off (flowcontrol.Backoff): in back-off while less than `backoff` has passed since
     # the container finished; a restart after a long quiet spell starts again at 10 s.

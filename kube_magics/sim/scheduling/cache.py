@@ -21,7 +21,7 @@ import numpy as np
 
 from kube_magics.images import normalise
 from kube_magics.selectors import Selector, from_label_selector, from_map
-from kube_magics.sim.scheduling.podinfo import DEFAULT_MEMORY, DEFAULT_MILLI_CPU, QuantityCache
+from kube_magics.sim.scheduling.podinfo import QuantityCache
 
 Obj = dict[str, Any]
 PodKey = tuple[str, str]
@@ -299,6 +299,3 @@ def _selector_of(obj: Obj) -> Selector | None:
     parsed = from_label_selector(sel)
     return None if parsed.is_empty() else parsed
 
-
-def default_nonzero() -> tuple[int, int]:
-    return DEFAULT_MILLI_CPU, DEFAULT_MEMORY
