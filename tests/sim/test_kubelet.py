@@ -233,6 +233,8 @@ def test_a_failing_liveness_probe_restarts_the_container() -> None:
     c.advance(60)
     assert container_status(c, "liveness")["restartCount"] == 1
     assert "Container app failed liveness probe, will be restarted" in messages(c, "liveness", "Killing")
+    assert messages(c, "liveness", "Unhealthy")[0] == (
+        "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory")
 
 
 def test_graceful_termination_takes_as_long_as_the_process() -> None:

@@ -216,6 +216,11 @@ def step_running(kl: KubeletController, p: PodRuntime, c: CState, now: float) ->
     _report_unhealthy(kl, p, c, inst, now)
     if inst.kill_at is not None and inst.kill_at <= now:
         kind = "Liveness" if inst.kill_reason == "liveness" else "Startup"
+        probe = c.spec.get(f"{inst.kill_reason}Probe") or {}
+        ok, msg = probes.outcome(probe, inst.process, now - inst.started, ip=p.ip, container=c.spec)
+        if not ok:
+            for _ in range(int(probe.get("failureThreshold") or 3)):
+                kl.container_event(p, c, "Warning", "Unhealthy", f"{kind} probe failed: {msg}")
         kl.container_event(p, c, "Normal", "Killing",
                            f"Container {c.name} failed {kind.lower()} probe, will be restarted")
         stop(kl, p, c, now, _grace(p, c.spec.get(f"{inst.kill_reason}Probe") or {}))
