@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from kube_magics.sim import SimCluster
-from kube_magics.sim.objects import owner_reference
 from kube_magics.sim.scheduling.cycle import nodes_to_find
 from tests.sim.node_helpers import messages, pod
 
@@ -150,28 +149,26 @@ def test_gpu_requests_need_nodes_with_gpus() -> None:
     assert "1 Insufficient nvidia.com/gpu" in scheduled_condition(cpu_only, "train")["message"]
 
 
-def replica_set_pods(c: SimCluster, name: str, replicas: int, **container: Any) -> list[str]:
-    """A ReplicaSet and pods as its controller makes them (owned by it, matching its selector)."""
+def service_pods(c: SimCluster, name: str, replicas: int, **container: Any) -> list[str]:
+    """Pods that a Service selects: the default topology spreading counts them together (as it counts a
+    ReplicaSet's pods), and no controller makes or removes pods for a Service."""
     labels = {"app": name}
-    rs = c.rt.api.create({"apiVersion": "apps/v1", "kind": "ReplicaSet",
-                          "metadata": {"name": name, "namespace": "default"},
-                          "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
-                                   "template": {"metadata": {"labels": labels},
-                                                "spec": {"containers": [{"name": "c", "image": "nginx:1.20"}]}}}})
+    c.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+              "spec": {"selector": labels, "ports": [{"port": 80}]}})
     names = []
     for i in range(replicas):
         p = pod(f"{name}-{i}", **container)
-        p["metadata"].update(labels=labels, ownerReferences=[owner_reference(rs)])
+        p["metadata"]["labels"] = labels
         names.append(c.create(p)["metadata"]["name"])
     return names
 
 
-def test_a_controllers_pods_spread_across_nodes() -> None:
+def test_a_services_pods_spread_across_nodes() -> None:
     c = SimCluster(workers=4)
-    names = replica_set_pods(c, "web", 8)
+    names = service_pods(c, "web", 8)
     assert sorted(Counter(node_of(c, n) for n in names).values()) == [2, 2, 2, 2]
     c2 = SimCluster(workers=3)
-    names = replica_set_pods(c2, "api", 6, resources={"requests": {"cpu": "100m", "memory": "64Mi"}})
+    names = service_pods(c2, "api", 6, resources={"requests": {"cpu": "100m", "memory": "64Mi"}})
     assert sorted(Counter(node_of(c2, n) for n in names).values()) == [2, 2, 2]
 
 
@@ -192,7 +189,7 @@ def test_the_number_of_nodes_to_score_is_adaptive(nodes: int, expected: int) -> 
 def test_placement_is_deterministic() -> None:
     def placement() -> list[tuple[str, str | None]]:
         c = SimCluster(workers=5, seed=3)
-        names = replica_set_pods(c, "web", 12)
+        names = service_pods(c, "web", 12)
         return [(n, node_of(c, n)) for n in names]
 
     assert placement() == placement()
