@@ -57,11 +57,7 @@ class Api:
         rk = self._normalise(obj)
         meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
-            # As the API server does (RetryGenerateName), a generated name that is taken is drawn again.
-            for _ in range(8):
-                meta["name"] = meta["generateName"] + names.random_suffix(self.rt.rng_names)
-                if self.rt.store.get(rk.kind, meta.get("namespace", ""), meta["name"]) is None:
-                    break
+            meta["name"] = meta["generateName"] + names.random_suffix(self.rt.rng_names)
         for field in _SYSTEM_META:
             meta.pop(field, None)
         ns = meta.get("namespace", "")

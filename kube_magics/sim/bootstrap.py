@@ -3,9 +3,11 @@
 Namespaces `default`, `kube-system`, `kube-public`, `kube-node-lease` and `local-path-storage`; the control-plane
 node (`sim-control-plane`) with its static pods; kubeadm's and kind's add-ons (kube-proxy and kindnet
 DaemonSets, the coredns and local-path-provisioner Deployments); then the workers join (`sim-worker`,
-`sim-worker2`, ...), as kind adds them after the control plane is up. The clock runs until the system pods are
-Running (every node has kind's images preloaded, so nothing is pulled), so a user's first `get pods -A` looks
-like a real cluster's. The cluster's age (`SimCluster.elapsed`) counts from then.
+`sim-worker2`, ...), as kind adds them after the control plane is up. All this happens in the `BOOT_SECONDS`
+before the configured start (every node has kind's images preloaded, so nothing is pulled), so a new cluster's
+clock reads its start time (2026-01-05T09:00:00Z unless configured), its system pods are Running with ages of
+some seconds, and a user's first `get pods -A` looks like a real cluster's. `SimCluster.elapsed` counts from
+there.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from kube_magics.sim import system
 from kube_magics.sim.controllers import CONTROLLERS
 from kube_magics.sim.nodes import make_node, node_names
 from kube_magics.sim.runtime import Runtime
+from kube_magics.timefmt import parse_rfc3339
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage")
 STATIC_PODS_AFTER = 5.0  # the kubelet posts the control plane's mirror pods once the API server answers
 ADDONS_AFTER = 10.0  # kubeadm's add-on phase, then kind's CNI and storage manifests
 WORKERS_AFTER = 20.0  # `kubeadm join` on the workers
-READY_WITHIN = 300.0
+READY_WITHIN = 300.0  # (bring-up normally ends well within BOOT_SECONDS)
 
 
 def bootstrap(rt: Runtime) -> None:
@@ -43,7 +46,10 @@ def bootstrap(rt: Runtime) -> None:
     for index, name in enumerate(names[1:], start=1):
         _join(rt, name, index, images)
     rt.settle()
-    rt.run_until(lambda: system_ready(rt), timeout=READY_WITHIN)
+    start = parse_rfc3339(rt.config.start)
+    rt.run_until(lambda: system_ready(rt), timeout=max(READY_WITHIN, start - rt.now))
+    if rt.now < start:
+        rt.advance(start - rt.now)
     rt.started_at = rt.clock.now
 
 
