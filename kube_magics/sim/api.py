@@ -203,6 +203,8 @@ class Api:
 
     def bind(self, pod: Obj, node_name: str) -> Obj:
         """The pods/binding subresource: set spec.nodeName and the PodScheduled condition (no new generation)."""
+        from kube_magics.errors import ConflictError
+
         live = self.rt.store.get("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"])
         if live is None:
             raise not_found("pods", pod["metadata"]["name"])
