@@ -201,3 +201,20 @@ def test_failed_scheduling_is_reported_again_after_a_back_off() -> None:
     c.add_node("sim-worker3")
     c.advance(30)
     assert len(messages(c, "big", "FailedScheduling")) >= 2
+
+
+def test_default_spreading_also_spreads_across_zones() -> None:
+    c = SimCluster(workers=0)
+    for zone in ("a", "a", "a", "b"):
+        c.add_node(labels={"topology.kubernetes.io/zone": zone})
+    names = service_pods(c, "web", 2)
+    zones = [c.get("node", node_of(c, n) or "")["metadata"]["labels"]["topology.kubernetes.io/zone"] for n in names]
+    assert zones == ["a", "b"]  # by hostname alone the second pod would go to the next node in zone a
+
+
+def test_image_locality_prefers_a_node_that_has_the_image() -> None:
+    c = SimCluster(workers=3)
+    c.apply(pod("first", "python:3.11", command=["sleep", "infinity"], spec={"nodeName": "sim-worker2"}))
+    c.advance(60)  # python:3.11 is large: pulled once, on sim-worker2
+    c.apply(pod("second", "python:3.11", command=["sleep", "infinity"]))
+    assert node_of(c, "second") == "sim-worker2"
