@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from kube_magics.errors import AlreadyExistsError
 from kube_magics.sim import names
 from kube_magics.sim.controller import Controller
 from kube_magics.sim.objects import deep_copy, owner_reference
@@ -191,7 +192,14 @@ class DaemonSetController(Controller):
         if meta.get("annotations"):
             pod_meta["annotations"] = dict(meta["annotations"])
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": spec}
-        created = self.rt.api.create(pod, trusted=True)
+        for _ in range(7):  # a generated name that is taken: the create is tried again with a new one
+            try:
+                created = self.rt.api.create(pod, trusted=True)
+                break
+            except AlreadyExistsError:
+                pod_meta.pop("name", None)
+        else:
+            created = self.rt.api.create(pod, trusted=True)
         self.event(ds, "Normal", "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
         return created
 
