@@ -120,5 +120,8 @@ class Session:
         if self.settings.backend in ("sim", "simulator", ""):
             return ("kube-magics: cells talk to a fresh simulated Kubernetes cluster (sim, "
                     f"{self.settings.sim_workers} workers, virtual clock); %kube use to change it")
-        return (f"kube-magics: cells talk to Kubernetes ({self.settings.backend}, from the kubeconfig); "
-                "%kube use lists the contexts")
+        from kube_magics.backends.contexts import parse_backend
+
+        name = parse_backend(self.settings.backend)[1]
+        where = f"context {name}" if name else "the current context"
+        return f"kube-magics: cells talk to Kubernetes, {where} of the kubeconfig; %kube use lists the contexts"

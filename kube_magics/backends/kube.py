@@ -160,6 +160,8 @@ class KubeBackend:
         """Server-side apply of every document; all are checked (a server dry run) before any is written."""
         from kube_magics.backends.kube_apply import apply_all
 
+        if not dry_run:  # decided before anything is sent (discovery included)
+            self.guard.check("apply " + ", ".join(_what(d) for d in docs))
         return apply_all(self, docs, namespace=namespace, dry_run=dry_run, force=force, manager=manager)
 
     def _target(self, obj: Obj) -> tuple[ResourceKind, str | None]:
@@ -167,17 +169,17 @@ class KubeBackend:
         return rk, self._ns(rk, (obj.get("metadata") or {}).get("namespace"))
 
     def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+        query = self._write(f"create {_what(obj)}", dry_run)
         rk, ns = self._target(obj)
-        query = self._write(f"create {rk.qualified}", dry_run)
         query += [("fieldManager", MANAGERS["create"]), ("fieldValidation", "Strict")]
         created: Obj = self.rest.request("POST", path_of(rk, ns, api_version=obj.get("apiVersion")), query=query,
                                          body=obj)
         return created
 
     def replace(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+        query = self._write(f"replace {_what(obj)}", dry_run)
         rk, ns = self._target(obj)
         name = obj["metadata"]["name"]
-        query = self._write(f"replace {rk.qualified}/{name}", dry_run)
         query += [("fieldManager", MANAGERS["replace"]), ("fieldValidation", "Strict")]
         replaced: Obj = self.rest.request("PUT", path_of(rk, ns, name, api_version=obj.get("apiVersion")),
                                           query=query, body=obj)
@@ -190,8 +192,8 @@ class KubeBackend:
         field manager kube-magics). `subresource="scale"` or `"status"` patches that subresource."""
         if patch_type not in CONTENT_TYPES:
             raise UsageError(f'error: --type must be "json", "merge", "strategic" or "apply", not "{patch_type}"')
+        query = self._write(f"patch {resource}/{name}", dry_run)
         rk = self._rk(resource)
-        query = self._write(f"patch {rk.qualified}/{name}", dry_run)
         manager = "kube-magics" if patch_type == "apply" else MANAGERS["patch"]
         query += [("fieldManager", manager), ("fieldValidation", "Strict"),
                   ("force", "true" if force and patch_type == "apply" else None)]
@@ -204,9 +206,9 @@ class KubeBackend:
                grace_period: int | None = None, propagation: str | None = None, dry_run: bool = False) -> Obj:
         """DELETE with kubectl's DeleteOptions (propagation Background unless given); returns the object as the
         server answers (a pod that is terminating, with its deletionTimestamp) or as it was."""
+        query = self._write(f"delete {resource}/{name}", dry_run)
         rk = self._rk(resource)
         ns = self._ns(rk, namespace)
-        query = self._write(f"delete {rk.qualified}/{name}", dry_run)
         options: Obj = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation or "Background"}
         if grace_period is not None and grace_period >= 0:
             options["gracePeriodSeconds"] = grace_period
@@ -306,6 +308,11 @@ def _patch_body(patch: Any) -> Any:
             return yaml.safe_load(patch)
         except yaml.YAMLError as exc:
             raise UsageError(f"error: unable to parse \"{patch}\": {exc}") from None
+
+
+def _what(obj: Obj) -> str:
+    """`Deployment/web`: an object named as the guard's message names it."""
+    return f"{obj.get('kind', '?')}/{(obj.get('metadata') or {}).get('name', '?')}"
 
 
 def _event_time(e: Obj) -> str:
