@@ -48,7 +48,7 @@ def answering_server(answer: bytes, *, tls: ssl.SSLContext | None = None) -> Ite
             except OSError:
                 continue
             try:
-                conn.settimeout(2)
+                conn.settimeout(10)  # generous: a loaded machine may be slow to shake hands
                 if tls is not None:
                     conn = tls.wrap_socket(conn, server_side=True)
                 conn.recv(65536)
