@@ -90,7 +90,10 @@ def self_signed(directory: Path, name: str = "127.0.0.1") -> tuple[Path, Path]:
             .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
                            critical=False)
             .sign(key, hashes.SHA256()))
-    cert_path, key_path = directory / f"{name}-{id(key)}.crt", directory / f"{name}-{id(key)}.key"
+    # A fresh file name each call (id() of a collected key can repeat, and a second certificate would overwrite
+    # the first).
+    serial = len(list(directory.glob("*.crt")))
+    cert_path, key_path = directory / f"{name}-{serial}.crt", directory / f"{name}-{serial}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
