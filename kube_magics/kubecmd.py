@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from kube_magics.errors import SimulatorOnlyError, UsageError
-from kube_magics.lineparse import ArgParser
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 from kube_magics.timefmt import human_duration, parse_duration, rfc3339
@@ -26,16 +25,9 @@ def _sim(session: Session, verb: str) -> Any:
 
 
 def cmd_use(session: Session, argv: list[str]) -> TextResult:
-    _stop_serving(session)
-    p = ArgParser("%kube use")
-    p.add_argument("target", nargs="?", default=None)
-    p.add_argument("--workers", type=int, default=None)
-    p.add_argument("--seed", type=int, default=None)
-    args = p.parse_args(argv)
-    if args.target in (None, "sim", "simulator"):
-        backend = session.use_sim(workers=args.workers, seed=args.seed)
-        return TextResult(f"Using a fresh simulated cluster: {_summary(backend)}")
-    raise UsageError(f"unknown cluster {args.target!r}: use 'sim'")
+    from kube_magics.kubeuse import use
+
+    return use(session, argv, sim_summary=_summary)
 
 
 def _summary(backend: Any) -> str:
@@ -66,7 +58,6 @@ def cmd_status(session: Session, argv: list[str]) -> TextResult:
 
 
 def cmd_reset(session: Session, argv: list[str]) -> TextResult:
-    _stop_serving(session)
     backend = session.reset()
     return TextResult(f"Reset: {_summary(backend)}")
 
@@ -76,7 +67,9 @@ def cmd_advance(session: Session, argv: list[str]) -> TextResult:
         raise UsageError("usage: %kube advance DURATION   (e.g. 30s, 2m, 1h30m)")
     sim = _sim(session, "advance")
     seconds = parse_duration(argv[0])
-    sim.advance(seconds)
+    with session.sim_lock():
+        sim.advance(seconds)
+    session.refresh_views()
     return TextResult(f"Clock advanced {human_duration(seconds)} to {rfc3339(session.backend.now())}")
 
 
@@ -85,6 +78,7 @@ def cmd_serve(session: Session, argv: list[str]) -> TextResult:
     Kubernetes API on 127.0.0.1 for kubectl in a terminal; `%kube serve stop` stops it."""
     from kube_magics.apiserver import DEFAULT_KUBECONFIG, serve
     from kube_magics.apiserver.locking import Locked
+    from kube_magics.lineparse import ArgParser
 
     p = ArgParser("%kube serve")
     p.add_argument("action", nargs="?", choices=["stop"], default=None)
@@ -92,17 +86,17 @@ def cmd_serve(session: Session, argv: list[str]) -> TextResult:
     p.add_argument("--kubeconfig", default=DEFAULT_KUBECONFIG)
     p.add_argument("--speed", type=float, default=1.0)
     args = p.parse_args(argv)
+    stopped = _stop_serving(session)
     if args.action == "stop":
-        stopped = _stop_serving(session)
         return TextResult(stopped or "Nothing is being served.")
-    _stop_serving(session)
-    backend = session.backend
-    cluster = _sim(session, "serve")
     if args.speed < 0:
         raise UsageError("--speed must be 0 (the notebook moves the clock) or positive")
-    server = serve(cluster, port=args.port, kubeconfig=args.kubeconfig, speed=args.speed)
-    # From now on the cells reach the cluster through the server's lock, taking turns with its requests.
+    backend = session.backend
+    server = serve(_sim(session, "serve"), port=args.port, kubeconfig=args.kubeconfig, speed=args.speed,
+                   lock=session.sim_lock())
+    # The cells now reach the cluster through the lock the server's requests take; switching clusters stops it.
     session.swap_backend(Locked(backend, server.lock, server=server))
+    session.keep(server)
     return TextResult(str(server))
 
 
@@ -118,6 +112,12 @@ def _stop_serving(session: Session) -> str | None:
     return str(locked.server)
 
 
+def _views() -> dict[str, Command]:
+    from kube_magics import kubeviews
+
+    return dict(kubeviews.COMMANDS)
+
+
 COMMANDS: dict[str, Command] = {
     "use": cmd_use,
     "status": cmd_status,
@@ -127,11 +127,15 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+VIEW_COMMANDS = ("stack", "topology", "watch", "lang")
+
+
 def run(session: Session, argv: list[str]) -> Any:
     if not argv:
         return cmd_status(session, [])
     verb, rest = argv[0], argv[1:]
-    fn = COMMANDS.get(verb)
+    fn = {**COMMANDS, **_views()}.get(verb) if verb in VIEW_COMMANDS else COMMANDS.get(verb)
     if fn is None:
-        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(sorted(COMMANDS))}")
+        names = sorted({*COMMANDS, *VIEW_COMMANDS})
+        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(names)}")
     return fn(session, rest)

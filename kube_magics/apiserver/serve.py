@@ -98,6 +98,10 @@ class Server:
         if self.kubeconfig is not None and _holds(self.kubeconfig, self.token):
             self.kubeconfig.unlink()
 
+    def close(self) -> None:
+        """`stop`, under the name a notebook's views use (a session closes them when it switches clusters)."""
+        self.stop()
+
     def __enter__(self) -> Server:
         return self
 

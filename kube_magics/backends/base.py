@@ -38,6 +38,15 @@ class Applied:
         return f"{self.resource.qualified}/{self.name} {self.action}{suffix}"
 
 
+@dataclass(frozen=True)
+class ExecResult:
+    """What a command run in a container (`kubectl exec`) printed, and how it exited."""
+
+    stdout: str
+    stderr: str = ""
+    exit_code: int = 0
+
+
 @runtime_checkable
 class SimControls(Protocol):
     """What only the simulated cluster can do."""

@@ -75,7 +75,7 @@ class SimBackend:
 
     def logs(self, pod: str, namespace: str | None = "default", *, container: str | None = None,
              previous: bool = False, tail: int | None = None) -> str:
-        return self.cluster.logs(pod, namespace=namespace or "default", container=container,  # type: ignore[attr-defined]
+        return self.cluster.logs(pod, namespace=namespace or "default", container=container,
                                  previous=previous, tail=tail)
 
     def wait_until(self, predicate: Callable[[], bool], *, timeout: float) -> bool:

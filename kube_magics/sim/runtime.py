@@ -32,6 +32,7 @@ from kube_magics.sim.store import Store
 from kube_magics.timefmt import parse_rfc3339
 
 DEFAULT_START = "2026-01-05T09:00:00Z"
+BOOT_SECONDS = 30.0  # virtual time kind takes to bring a cluster up (control plane, add-ons, workers joining)
 
 
 @dataclass
@@ -50,6 +51,9 @@ class SimConfig:
     kubernetes_version: str = "v1.35.0"
     # Where LoadBalancer Services get external IPs; None leaves them <pending>, as on kind.
     load_balancer_pool: str | None = None
+    # Which controllers run, as kube-controller-manager's --controllers flag says it: "*" for all, "-name" to
+    # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...).
+    controllers: tuple[str, ...] = ("*",)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -58,7 +62,9 @@ class Runtime:
         self.config = config or SimConfig()
         seed = self.config.seed
         self.catalogue = catalogue
-        self.clock = Clock(parse_rfc3339(self.config.start))
+        # The cluster's bring-up (bootstrap.py) runs in the BOOT_SECONDS before `start`, so a new cluster's clock
+        # reads `start`.
+        self.clock = Clock(parse_rfc3339(self.config.start) - BOOT_SECONDS)
         self.started_at = self.clock.now
         self.rng_names = Random(f"{seed}/names")
         self.rng_uids = Random(f"{seed}/uids")
@@ -76,6 +82,13 @@ class Runtime:
         self._after_settle: list[Callable[[], None]] = []
 
     # --- controllers ---------------------------------------------------------------------------------------------
+
+    def enabled(self, name: str) -> bool:
+        """Whether the controller named `name` runs in this cluster (SimConfig.controllers)."""
+        wanted = self.config.controllers
+        if f"-{name}" in wanted:
+            return False
+        return "*" in wanted or name in wanted
 
     def add_controller(self, cls: type[Controller]) -> Controller:
         return self.manager.add(cls(self))

@@ -2,8 +2,9 @@
 
 The cluster's clock starts at the current time (so that kubectl's own ages, computed from the wall clock, read as
 on a real cluster) and, unless a test asks for real time, stands still: tests move it with `advance`, under the
-server's lock, at the moments they choose. Pods are run by the workload tests' stand-in for the scheduler and the
-kubelets when the simulator has none of its own.
+server's lock, at the moments they choose. As in the recordings' setup, pods are placed and run by the workload
+tests' stand-in for the scheduler and the kubelets (ready a second after binding); `served_kubelets` serves a
+cluster with the simulator's own.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from tests.apiserver.client import Api
 from tests.apiserver.kubectl_bin import WHY_MISSING, kubectl_path
 from tests.sim.standin import StandinKubelet
 
-_RUNNERS = ("default-scheduler", "kubelet")
 
-
-def make_cluster(*, workers: int = 2, seed: int = 0) -> SimCluster:
-    cluster = SimCluster(workers=workers, seed=seed, start=rfc3339(int(time.time())))
-    if not any(c.name in _RUNNERS for c in cluster.rt.manager.controllers):
-        cluster.rt.add_controller(StandinKubelet)
+def make_cluster(*, workers: int = 2, seed: int = 0, standin: bool = True) -> SimCluster:
+    start = rfc3339(int(time.time()))
+    if not standin:
+        return SimCluster(workers=workers, seed=seed, start=start)
+    cluster = SimCluster(workers=workers, seed=seed, start=start, controllers=("*", "-default-scheduler", "-kubelet"))
+    cluster.rt.add_controller(StandinKubelet)
     return cluster
 
 
@@ -69,6 +70,13 @@ def _rolled_out(d: dict) -> bool:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Server]:
     server = serve(make_cluster(), kubeconfig=tmp_path / "kubeconfig", speed=0)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def served_kubelets(tmp_path: Path) -> Iterator[Server]:
+    server = serve(make_cluster(standin=False), kubeconfig=tmp_path / "kubeconfig", speed=0)
     yield server
     server.stop()
 
@@ -138,3 +146,10 @@ def kubectl(kubectl_binary: Path, served: Server, tmp_path: Path) -> Kubectl:
     home = tmp_path / "home"
     home.mkdir()
     return Kubectl(kubectl_binary, served, home)
+
+
+@pytest.fixture
+def kubectl_kubelets(kubectl_binary: Path, served_kubelets: Server, tmp_path: Path) -> Kubectl:
+    home = tmp_path / "home-kubelets"
+    home.mkdir()
+    return Kubectl(kubectl_binary, served_kubelets, home)

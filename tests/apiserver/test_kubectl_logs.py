@@ -1,30 +1,24 @@
-"""`kubectl logs` against the served simulator: what the simulated kubelet kept of a container's output, all of it,
-its tail, and followed while the clock moves. Needs a simulator whose kubelets keep logs (`SimCluster.logs`)."""
+"""`kubectl logs` against the served simulator with its own kubelets: what the simulated kubelet kept of a
+container's output, all of it, its tail, and followed while the clock moves."""
 
 from __future__ import annotations
 
 import time
-
-import pytest
+from typing import Any
 
 from kube_magics.apiserver import Server
-from kube_magics.sim import SimCluster
 from tests.apiserver.conftest import Kubectl, advance, running
-
-pytestmark = pytest.mark.skipif(not hasattr(SimCluster, "logs"),
-                                reason="this simulator's kubelets keep no container logs (SimCluster.logs)")
 
 TICKER = ["run", "ticker", "--image=busybox", "--", "sh", "-c", "i=0; while true; do echo tick $i; sleep 1; done"]
 
 
-def _kept(served: Server, **options: object) -> str:
-    read = getattr(served.cluster, "logs", None)
-    assert read is not None
+def _kept(served: Server, **options: Any) -> str:
     with served.lock:
-        return str(read("ticker", namespace="default", **options))
+        return served.cluster.logs("ticker", namespace="default", **options)
 
 
-def test_logs_all_and_tail(kubectl: Kubectl, served: Server) -> None:
+def test_logs_all_and_tail(kubectl_kubelets: Kubectl, served_kubelets: Server) -> None:
+    kubectl, served = kubectl_kubelets, served_kubelets
     assert kubectl(*TICKER).text == "pod/ticker created\n"
     running(served)
     advance(served, 5)
@@ -36,7 +30,8 @@ def test_logs_all_and_tail(kubectl: Kubectl, served: Server) -> None:
                                             '"default"\n')
 
 
-def test_logs_follow_streams_what_the_container_prints_next(kubectl: Kubectl, served: Server) -> None:
+def test_logs_follow_streams_what_the_container_prints_next(kubectl_kubelets: Kubectl, served_kubelets: Server) -> None:
+    kubectl, served = kubectl_kubelets, served_kubelets
     kubectl(*TICKER)
     running(served)
     before = _kept(served)
