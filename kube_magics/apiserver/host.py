@@ -12,16 +12,12 @@ flag that ends watches and followed logs. Must not: be imported by the simulator
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
 
 from kube_magics.apiserver.cache import ResponseCache
 from kube_magics.apiserver.openapi import OpenAPIDocuments
 from kube_magics.apiserver.routing import Index
 from kube_magics.sim.cluster import SimCluster
 
-T = TypeVar("T")
 FOLLOW_LIMIT = 3600.0  # wall-clock seconds a followed log streams at most
 
 
@@ -47,16 +43,6 @@ class Host:
         """What identical reads' answers depend on: the resourceVersion and the virtual second (the caller holds
         the lock)."""
         return self.rt.store.resource_version, int(self.rt.now)
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        with self.lock:
-            yield
-
-    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """`fn(*args, **kwargs)` under the lock."""
-        with self.lock:
-            return fn(*args, **kwargs)
 
     def settle(self) -> None:
         """Let the controllers react to a write, at the current virtual instant (the caller holds the lock)."""

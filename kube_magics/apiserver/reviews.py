@@ -10,6 +10,7 @@ Owns: the answers. Must not: touch the simulator.
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from kube_magics.apiserver import protocol
@@ -46,6 +47,6 @@ def _status(kind: str, obj: Obj, server_token: str) -> Obj:
     if kind == "SelfSubjectReview":
         return {"userInfo": dict(USER)}
     token = str((obj.get("spec") or {}).get("token") or "")
-    if token and token == server_token:
+    if token and hmac.compare_digest(token.encode(), server_token.encode()):
         return {"authenticated": True, "user": dict(USER)}
     return {"authenticated": False, "error": "invalid bearer token"}
