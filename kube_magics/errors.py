@@ -15,7 +15,12 @@ from typing import Any
 
 
 class KubeMagicsError(Exception):
-    """Root of every error kube-magics raises on purpose. `str()` is the message a user reads."""
+    """Root of every error kube-magics raises on purpose. `str()` is the message a user reads.
+
+    `location` says where in the user's input the problem is, when the raiser knows (an apply of a cell sets it
+    on the API's error for the document that failed)."""
+
+    location: Location | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -199,6 +204,8 @@ class Location:
 
 class ManifestError(KubeMagicsError):
     """A problem in a manifest: YAML syntax, shape, schema, or what the API server would reject."""
+
+    location: Location
 
     def __init__(
         self, message: str, *, location: Location | None = None, hint: str | None = None, cause: Exception | None = None

@@ -25,9 +25,16 @@ Schema = dict[str, Any]
 
 @lru_cache(maxsize=1)
 def definitions() -> dict[str, Schema]:
-    from importlib import resources
+    # Locate the package's data without importing the package: importing kubernetes_validate pulls in
+    # jsonschema and its dependencies (over a second), and only the data file is needed here.
+    from importlib.util import find_spec
+    from pathlib import Path
 
-    root = resources.files("kubernetes_validate") / "kubernetes-json-schema" / SCHEMA_SET / "_definitions.json"
+    spec = find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("kubernetes_validate (pip install kubernetes-validate) has the API schemas")
+    base = Path(next(iter(spec.submodule_search_locations)))
+    root = base / "kubernetes-json-schema" / SCHEMA_SET / "_definitions.json"
     with root.open("r", encoding="utf-8") as f:
         return json.load(f)["$defs"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 from kube_magics.errors import KubeMagicsError
 
@@ -35,7 +36,13 @@ def parse(value: str | int | float) -> tuple[Fraction, str]:
         return Fraction(value), "DecimalSI"
     if isinstance(value, float):
         return Fraction(repr(value)), "DecimalSI"
-    m = _RE.match(str(value).strip())
+    return _parse_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str) -> tuple[Fraction, str]:
+    # Memoised: manifests repeat the same few quantities (100m, 128Mi) thousands of times, and Fractions are slow.
+    m = _RE.match(value.strip())
     if not m:
         raise QuantityError(
             "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -76,6 +83,17 @@ def canonical(value: str | int | float) -> str:
     an integer count of bytes that 1024^3 divides, so `1Gi`; `1536Mi` stays `1536Mi`. A binary quantity under
     1024 in magnitude, or one with a fraction, is written in decimal: `0.5Ki` becomes `512`.
     """
+    if isinstance(value, str):
+        return _canonical_text(value)
+    return _canonical(value)
+
+
+@lru_cache(maxsize=4096)
+def _canonical_text(value: str) -> str:
+    return _canonical(value)
+
+
+def _canonical(value: str | int | float) -> str:
     amount, fmt = parse(value)
     if amount == 0:
         return "0"

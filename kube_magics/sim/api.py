@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kube_magics import schema
 from kube_magics.errors import AlreadyExistsError, BadRequestError, ConflictError, invalid, not_found
 from kube_magics.kinds import ResourceKind
 from kube_magics.sim import defaults, merge, names, validation
@@ -54,6 +55,7 @@ class Api:
         """Create `obj`. Untrusted input is copied first; trusted callers hand over a fresh dict."""
         if not trusted:
             obj = deep_copy(obj)
+            schema.check(obj, catalogue=self.rt.catalogue)  # decoding: the request body must fit the types
         rk = self._normalise(obj)
         meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
@@ -82,6 +84,7 @@ class Api:
         """Replace an object's spec and metadata (its status stays, as through the main resource)."""
         if not trusted:
             obj = deep_copy(obj)
+            schema.check(obj, catalogue=self.rt.catalogue)
         rk = self._normalise(obj)
         meta = obj["metadata"]
         old = self.rt.store.get(rk.kind, meta.get("namespace", ""), meta["name"])

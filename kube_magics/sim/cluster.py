@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-import yaml
-
-from kube_magics.errors import KubeMagicsError, ManifestError
+from kube_magics import manifests, schema
+from kube_magics.errors import ApplyError, KubeMagicsError
 from kube_magics.kinds import ResourceKind
 from kube_magics.selectors import matches_fields, parse, parse_field_selector
 from kube_magics.sim.bootstrap import bootstrap
@@ -124,20 +123,31 @@ class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
         docs = self._documents(manifest)
         if namespace:
             for d in docs:
-                d.setdefault("metadata", {}).setdefault("namespace", namespace)
+                d.object.setdefault("metadata", {}).setdefault("namespace", namespace)
         # Check everything first (a dry run of each document), so that nothing is half-applied. Namespaces
         # that earlier documents create count as existing for the later ones.
         planned = self.rt.api.planned_namespaces
+        failed: builtins.list[tuple[KubeMagicsError, manifests.Document]] = []
+        checked: builtins.list[tuple[Obj, str]] = []
         try:
             for d in docs:
-                self.rt.api.apply(d, manager=manager, force=force, dry_run=True)
-                if d.get("kind") == "Namespace" and (d.get("metadata") or {}).get("name"):
-                    planned.add(d["metadata"]["name"])
+                try:
+                    schema.check(d.object, catalogue=self.rt.catalogue)
+                    checked.append(self.rt.api.apply(d.object, manager=manager, force=force, dry_run=True))
+                except KubeMagicsError as exc:
+                    failed.append((exc, d))
+                    continue
+                if d.kind == "Namespace" and d.name:
+                    planned.add(d.name)
         finally:
             planned.clear()
+        if failed:
+            raise _rejection(failed)
         results = []
-        for d in docs:
-            obj, action = self.rt.api.apply(d, manager=manager, force=force, dry_run=dry_run)
+        for i, d in enumerate(docs):
+            # A dry run is the check itself: its answers are the results.
+            obj, action = checked[i] if dry_run else \
+                self.rt.api.apply(d.object, manager=manager, force=force, dry_run=False)
             rk = self.rt.catalogue.by_kind(obj["kind"])
             results.append(ApplyResult(obj["kind"], obj["metadata"]["name"], obj["metadata"].get("namespace"),
                                        action, deep_copy(obj), rk))
@@ -180,30 +190,29 @@ class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
 
     # --- helpers -------------------------------------------------------------------------------------------------
 
-    def _documents(self, manifest: str | Obj | Iterable[Obj]) -> builtins.list[Obj]:
+    def _documents(self, manifest: str | Obj | Iterable[Obj]) -> builtins.list[manifests.Document]:
+        """Documents to apply, each a private copy; YAML text is read with line numbers (no templating)."""
         if isinstance(manifest, str):
-            try:
-                raw: builtins.list[Any] = [d for d in yaml.safe_load_all(manifest) if d is not None]
-            except yaml.YAMLError as exc:
-                raise ManifestError(f"invalid YAML: {exc}") from None
-        elif isinstance(manifest, dict):
-            raw = [manifest]
-        else:
-            raw = builtins.list(manifest)
-        docs: builtins.list[Obj] = []
-        for d in raw:
-            if not isinstance(d, dict):
-                raise ManifestError(f"a manifest must be a mapping, not {type(d).__name__}")
-            if d.get("kind") == "List" or (d.get("kind", "").endswith("List") and "items" in d):
-                docs.extend(deep_copy(d.get("items") or []))
-            else:
-                docs.append(deep_copy(d))
-        return docs
+            return manifests.parse(manifest, template=False)
+        items = [manifest] if isinstance(manifest, dict) else builtins.list(manifest)
+        return [replace(d, object=deep_copy(d.object)) for d in manifests.documents_of(items)]
 
     def __repr__(self) -> str:
         nodes = self.rt.store.count("Node")
         pods = self.rt.store.count("Pod")
         return f"<SimCluster {self.config.name!r}: {nodes} nodes, {pods} pods, t={self.elapsed:g}s>"
+
+
+def _rejection(failed: builtins.list[tuple[KubeMagicsError, manifests.Document]]) -> KubeMagicsError:
+    """The error for a batch that was refused: the API's own error (with where it is) when one document failed,
+    an ApplyError listing each when several did."""
+    if len(failed) == 1:
+        exc, doc = failed[0]
+        if exc.location is None:
+            paths = manifests.error_paths(exc)
+            exc.location = doc.location(paths[0] if paths else None)
+        return exc
+    return ApplyError([manifests.to_manifest_error(exc, doc) for exc, doc in failed])
 
 
 def _event_time(e: Obj) -> str:
