@@ -10,12 +10,9 @@ manager `kube-magics`, the same as a `%%k8s` cell, and every document is checked
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from kube_magics.backends.base import Backend
 from kube_magics.errors import KubeMagicsError, ManifestError, UsageError
@@ -34,6 +31,7 @@ from kube_magics.kubectl.flags import (
     dry_run,
     parse,
 )
+from kube_magics.manifests import Document
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -46,14 +44,6 @@ APPLY = Command("apply", "kubectl apply (-f FILENAME | -k DIRECTORY)", (
     Flag("force-conflicts"), Flag("validate", kind="str", default="strict", no_opt="strict"),
     Flag("prune"), Flag("selector", "l", "str"), Flag("wait"), Flag("overwrite", default=True),
 ))
-
-
-@dataclass(frozen=True)
-class Document:
-    """One object read from a file."""
-
-    object: Obj
-    source: str
 
 
 @dataclass(frozen=True)
@@ -81,21 +71,13 @@ def files(paths: list[str], recursive: bool) -> list[Path]:
 
 
 def load(paths: list[str], recursive: bool) -> list[Document]:
-    """Every object in the files (`kind: List` expanded, empty documents skipped)."""
+    """Every document in the files (`kind: List` expanded, empty documents skipped), with the file and line of
+    each field; YAML problems name the file, the line and the column."""
+    from kube_magics.manifests import parse as parse_manifests
+
     docs: list[Document] = []
     for path in files(paths, recursive):
-        text = path.read_text()
-        try:
-            raw = [json.loads(text)] if path.suffix == ".json" else list(yaml.safe_load_all(text))
-        except (yaml.YAMLError, json.JSONDecodeError) as exc:
-            raise ManifestError(f"error parsing {path}: {exc}") from None
-        for d in raw:
-            if d is None:
-                continue
-            if not isinstance(d, dict):
-                raise ManifestError(f"error parsing {path}: a manifest must be a mapping, not {type(d).__name__}")
-            items = d.get("items") if str(d.get("kind", "")).endswith("List") and "items" in d else [d]
-            docs.extend(Document(item, str(path)) for item in items or [])
+        docs.extend(parse_manifests(path.read_text(), template=False, source=str(path)))
     return docs
 
 
@@ -126,12 +108,10 @@ def apply(session: Session, argv: list[str]) -> TextResult:
     strategy = dry_run(APPLY, o)
     if o.force_conflicts and not o.server_side:
         raise APPLY.error("--force-conflicts only works with --server-side")
-    docs = [d.object for d in load(o.filename, o.recursive)]
+    docs = load(o.filename, o.recursive)
     if not docs:
         raise APPLY.error("no objects passed to apply")
-    ns = namespace(session, o)
-    applied = session.backend.apply(docs, namespace=ns, dry_run=strategy != "none", force=o.force_conflicts,
-                                    manager=o.field_manager or "kube-magics")
+    applied = _apply(session, o, docs, strategy)
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(strategy, "")
     if o.output and o.output != "name":
         from kube_magics.printers import render_output
@@ -143,24 +123,44 @@ def apply(session: Session, argv: list[str]) -> TextResult:
     return result(text, objects=[a.object for a in applied])
 
 
+def _apply(session: Session, o: Options, docs: list[Document], strategy: str) -> list[Any]:
+    """Check every document (the schema's strict decoding, unless --validate=false), then apply them all."""
+    from kube_magics.manifests import explain_error, validate
+
+    try:
+        if o.validate not in ("false", "ignore"):
+            validate(docs)
+        return session.backend.apply([d.object for d in docs], namespace=namespace(session, o),
+                                     dry_run=strategy != "none", force=o.force_conflicts,
+                                     manager=o.field_manager or "kube-magics")
+    except KubeMagicsError as exc:
+        raise ManifestError(explain_error(exc, docs)) from None
+
+
 def create_from_files(session: Session, o: Options, strategy: str) -> TextResult:
-    """`kubectl create -f`: create each object (AlreadyExists for one that is there)."""
+    """`kubectl create -f`: create each object; one that exists is an error that names its file, and the others
+    are still created (kubectl goes on after an error)."""
+    from kube_magics.errors import ApiError
     from kube_magics.kubectl.common import created, fail
 
     lines: list[str] = []
     objects: list[Obj] = []
+    errors: list[KubeMagicsError] = []
     ns = namespace(session, o)
-    for doc in load(o.filename, o.recursive):
+    docs = load(o.filename, o.recursive)
+    for doc in docs:
         obj = dict(doc.object)
-        meta = dict(obj.get("metadata") or {})
-        meta.setdefault("namespace", ns)
-        obj["metadata"] = meta
+        obj["metadata"] = {"namespace": ns, **(obj.get("metadata") or {})}
         try:
             text, made = created(session, obj, output=o.output, strategy=strategy)
-        except KubeMagicsError as exc:
-            raise fail("".join(lines), [exc], objects) from None
+        except ApiError as exc:
+            exc.message = f'error when creating "{doc.source}": {exc.message}'
+            errors.append(exc)
+            continue
         lines.append(text)
         objects.append(made)
-    if not objects:
+    if errors:
+        raise fail("".join(lines), errors, objects)
+    if not docs:
         raise UsageError("error: no objects passed to create")
     return result("".join(lines), objects=objects)

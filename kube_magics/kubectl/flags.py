@@ -120,7 +120,7 @@ def parse(command: Command, argv: Sequence[str]) -> tuple[Options, list[str]]:
     flags = command.all_flags()
     by_long = {f.name: f for f in flags}
     by_short = {f.short: f for f in flags if f.short}
-    values: dict[str, Any] = {f.key: [] if f.kind in ("array", "slice") else f.default for f in flags}
+    values: dict[str, Any] = {f.key: _initial(f) for f in flags}
     changed: set[str] = set()
     args: list[str] = []
     i = 0
@@ -144,6 +144,14 @@ def parse(command: Command, argv: Sequence[str]) -> tuple[Options, list[str]]:
                 args.extend(rest)
                 break
     return Options(values, changed), args
+
+
+def _initial(flag: Flag) -> Any:
+    if flag.kind in ("array", "slice"):
+        return []
+    if flag.kind == "bool":
+        return bool(flag.default)
+    return flag.default
 
 
 def split_dashes(args: list[str]) -> tuple[list[str], list[str] | None]:
