@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from kube_magics.errors import UsageError
 
@@ -20,7 +21,13 @@ _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 
 
 def rfc3339(t: float) -> str:
-    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339_second(int(t))
+
+
+@lru_cache(maxsize=4096)
+def _rfc3339_second(second: int) -> str:
+    # The simulator stamps thousands of objects within the same virtual second: format each second once.
+    return datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rfc3339_micro(t: float) -> str:
@@ -29,6 +36,7 @@ def rfc3339_micro(t: float) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros % 1_000_000:06d}Z"
 
 
+@lru_cache(maxsize=4096)
 def parse_rfc3339(text: str) -> float:
     """Seconds since the epoch for `2026-11-27T11:21:15Z` or `...15.123456Z`."""
     text = text.strip()

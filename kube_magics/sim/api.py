@@ -59,7 +59,7 @@ class Api:
         rk = self._normalise(obj)
         meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = meta["generateName"] + names.random_suffix(self.rt.rng_names)
+            meta["name"] = self._generated_name(rk.kind, meta.get("namespace", ""), meta["generateName"])
         for field in _SYSTEM_META:
             meta.pop(field, None)
         ns = meta.get("namespace", "")
@@ -245,6 +245,16 @@ class Api:
         else:
             meta.pop("namespace", None)
         return rk
+
+    def _generated_name(self, kind: str, namespace: str, base: str) -> str:
+        """`generateName`: the base cut to 58 characters plus 5 random ones; drawn again on a clash (up to 8
+        tries), as the API server does since Kubernetes 1.30."""
+        name = ""
+        for _ in range(8):
+            name = base[:58] + names.random_suffix(self.rt.rng_names)
+            if self.rt.store.get(kind, namespace, name) is None:
+                break
+        return name
 
     def _validate(self, rk: ResourceKind, obj: Obj, old: Obj | None) -> None:
         causes = validation.validate(obj, old)

@@ -41,7 +41,7 @@ def pod_template_hash(template: dict[str, Any], collision_count: int | None = No
     equal hashes, any change gives a new one, and the collision count moves it on).
     """
     data = json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
-    h = fnv32a(data)
     if collision_count is not None:
-        h = fnv32a(data + collision_count.to_bytes(4, "little"))
-    return safe_encode(str(h))
+        # As ComputeHash: the count's 32 bits, little-endian, in an 8-byte buffer, fed to the same hasher.
+        data += (collision_count & 0xFFFFFFFF).to_bytes(8, "little")
+    return safe_encode(str(fnv32a(data)))

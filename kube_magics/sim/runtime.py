@@ -14,7 +14,9 @@ iteration order, no wall-clock reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from random import Random
 from typing import Any
@@ -91,12 +93,17 @@ class Runtime:
         return self.clock.now
 
     def settle(self) -> None:
-        self.manager.settle()
+        with cyclic_gc_paused():
+            self.manager.settle()
 
     def advance(self, seconds: float) -> None:
         """Move the clock by `seconds`, running controllers to quiescence at every timer on the way."""
         if seconds < 0:
             raise ValueError("cannot advance by a negative duration")
+        with cyclic_gc_paused():
+            self._advance(seconds)
+
+    def _advance(self, seconds: float) -> None:
         deadline = self.clock.now + seconds
         self.settle()
         while True:
@@ -112,6 +119,10 @@ class Runtime:
 
     def run_until(self, predicate: Callable[[], bool], *, timeout: float, step: float | None = None) -> bool:
         """Advance timer by timer until `predicate()` holds or `timeout` virtual seconds pass."""
+        with cyclic_gc_paused():
+            return self._run_until(predicate, timeout=timeout, step=step)
+
+    def _run_until(self, predicate: Callable[[], bool], *, timeout: float, step: float | None) -> bool:
         deadline = self.clock.now + timeout
         self.settle()
         if predicate():
@@ -127,3 +138,21 @@ class Runtime:
             if predicate():
                 return True
         return predicate()
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the controllers run.
+
+    A step of a large cluster allocates hundreds of thousands of short-lived dicts that reference counting frees
+    by itself; the cycle collector would walk every live object again and again meanwhile (measured: 10,000 pods
+    take three to four times as long with it running). It is switched back on afterwards, as it was.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

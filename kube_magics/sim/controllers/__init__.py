@@ -3,13 +3,23 @@
 `CONTROLLERS` is the order the manager runs them in when several have work (the order a change flows through a
 real cluster: workload controllers, then the garbage collector, the scheduler, the kubelets, then the
 controllers that observe the result).
+
+The ReplicaSet controller comes before the Deployment controller: in a real cluster it creates or deletes a
+pod and reports the new count within milliseconds, before the Deployment controller looks again, and running it
+first reproduces the exact sequence of Deployment states a real rollout goes through (`kubectl get deploy -w`).
 """
 
 from __future__ import annotations
 
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers.deployment import DeploymentController
+from kube_magics.sim.controllers.garbage import GarbageCollector
 from kube_magics.sim.controllers.namespace import NamespaceController
+from kube_magics.sim.controllers.replicaset import ReplicaSetController
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     NamespaceController,
+    ReplicaSetController,
+    DeploymentController,
+    GarbageCollector,
 )
