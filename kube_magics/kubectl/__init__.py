@@ -109,8 +109,4 @@ def _load_verbs() -> None:
     import importlib
 
     for module in _MODULES:
-        try:
-            importlib.import_module(f"kube_magics.kubectl.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kube_magics.kubectl.{module}":
-                raise
+        importlib.import_module(f"kube_magics.kubectl.{module}")

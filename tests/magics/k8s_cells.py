@@ -76,3 +76,12 @@ def backend(ip: Any) -> Any:
 def clock(ip: Any) -> float:
     """The cluster's time (virtual on the simulator)."""
     return float(backend(ip).now())
+
+
+def run_pods(ip: Any) -> Any:
+    """Let the stand-in the recordings were made with run the pods (tests/sim/standin.py): bound at once, Running
+    and Ready a second later, gone a second after their deletion."""
+    from tests.sim.standin import StandinKubelet
+
+    backend(ip).sim.rt.add_controller(StandinKubelet)
+    return ip

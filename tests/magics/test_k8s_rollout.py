@@ -12,17 +12,15 @@ from typing import Any
 
 import pytest
 
-from tests.magics.k8s_cells import NGINX_DEPLOYMENT, backend, clock, text
+from tests.magics.k8s_cells import NGINX_DEPLOYMENT, clock, run_pods, text
 from tests.reference import output
-from tests.sim.standin import StandinKubelet
 
 DEPLOY = "deployment/nginx-deployment"
 
 
 @pytest.fixture
 def cells(ip: Any) -> Iterator[Any]:
-    backend(ip).sim.rt.add_controller(StandinKubelet)
-    yield ip
+    yield run_pods(ip)
 
 
 def recorded(command: str, nth: int = 0) -> str:
