@@ -139,6 +139,24 @@ class ConflictError(ApiError):
     code = 409
 
 
+class UnsupportedMediaTypeError(ApiError):
+    """415: a request body in a format the endpoint does not take (an unknown patch type)."""
+
+    reason = "UnsupportedMediaType"
+    code = 415
+
+
+class UnknownServerError(ApiError):
+    """A server error without a reason (`Error from server: map: map[image:x] does not contain declared merge
+    key: name`), as the API server reports errors that carry no Status of their own."""
+
+    reason = ""
+    code = 500
+
+    def kubectl_text(self) -> str:
+        return f"Error from server: {self.message}"
+
+
 class GoneError(ApiError):
     reason = "Expired"
     code = 410
@@ -291,6 +309,8 @@ __all__ = [
     "SimulatorOnlyError",
     "UnauthorizedError",
     "UnknownResourceError",
+    "UnknownServerError",
+    "UnsupportedMediaTypeError",
     "UsageError",
     "WaitTimeoutError",
     "invalid",

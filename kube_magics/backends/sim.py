@@ -72,7 +72,7 @@ class SimBackend:
 
     def patch(self, resource: str, name: str, patch: Any, *, namespace: str | None = "default",
               patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False) -> Obj:
-        return self.cluster.patch(resource, name, patch, namespace=namespace or "default",  # type: ignore[attr-defined]
+        return self.cluster.patch(resource, name, patch, namespace=namespace or "default",
                                   patch_type=patch_type, subresource=subresource, dry_run=dry_run)
 
     def delete(self, resource: str, name: str, namespace: str | None = "default", *,

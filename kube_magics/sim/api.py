@@ -3,8 +3,12 @@
 Create: name generation, defaulting, the kind's create strategy (status reset, allocations), admission,
 validation, then the store. Update: the same, keeping what clients cannot change (status, through the main
 resource; uid; immutable fields). Delete: graceful for pods (`deletionTimestamp` = now + grace period),
-finalizers, propagation policy (the garbage collector does the cascading). Apply: create-or-update with
-field-manager semantics (`merge.py`).
+finalizers, propagation policy (the garbage collector does the cascading). Apply and patch: server-side apply
+with field managers, JSON / merge / strategic merge patches (`patchapi.py`, `merge.py`).
+
+Every write is reported to the field managers (`fieldmanagers.py`), which keep `metadata.managedFields`: a write
+by a user names its manager (`kubectl-create`, `kubectl-replace`, or as given); a controller's write is
+attributed to the controller running it.
 
 Controllers write through here too, with `trusted=True` to skip validation of objects they built themselves
 (what they build is valid by construction, and skipping it keeps 10,000-pod scenarios fast).
@@ -15,9 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kube_magics import schema
-from kube_magics.errors import AlreadyExistsError, BadRequestError, ConflictError, invalid, not_found
+from kube_magics.errors import AlreadyExistsError, BadRequestError, invalid, not_found
 from kube_magics.kinds import ResourceKind
-from kube_magics.sim import defaults, merge, names, validation
+from kube_magics.sim import defaults, names, patchapi, validation
 from kube_magics.sim.objects import deep_copy
 from kube_magics.sim.strategies import strategy_for
 from kube_magics.timefmt import rfc3339
@@ -51,8 +55,11 @@ class Api:
 
     # --- create --------------------------------------------------------------------------------------------------
 
-    def create(self, obj: Obj, *, dry_run: bool = False, trusted: bool = False) -> Obj:
-        """Create `obj`. Untrusted input is copied first; trusted callers hand over a fresh dict."""
+    def create(self, obj: Obj, *, dry_run: bool = False, trusted: bool = False, manager: str | None = None) -> Obj:
+        """Create `obj`. Untrusted input is copied first; trusted callers hand over a fresh dict.
+
+        `manager` is the field manager (default: `kubectl-create`, or the running controller's for trusted writes).
+        """
         if not trusted:
             obj = deep_copy(obj)
             schema.check(obj, catalogue=self.rt.catalogue)  # decoding: the request body must fit the types
@@ -68,6 +75,8 @@ class Api:
                                      kind=rk.plural, name=meta["name"], group=rk.group)
         strategy = strategy_for(rk.kind)
         defaults.apply_defaults(obj)
+        # The creator's fields, before admission adds its own (controllers' creates are worked out when read).
+        fields = None if dry_run or trusted else self.rt.field_managers.create_fields(obj)
         strategy.prepare_create(self.rt, obj)
         for plugin in self.rt.admission:
             plugin(self.rt, obj, None)
@@ -76,12 +85,18 @@ class Api:
         strategy.allocate(self.rt, obj, None, dry_run=dry_run)
         if dry_run:
             return self._dry_run_view(obj)
-        return self.rt.store.create(obj)
+        stored = self.rt.store.create(obj)
+        self.rt.field_managers.on_create(stored, fields, manager or (None if trusted else "kubectl-create"))
+        return stored
 
     # --- update --------------------------------------------------------------------------------------------------
 
-    def update(self, obj: Obj, *, dry_run: bool = False, trusted: bool = False, check_rv: bool = False) -> Obj:
-        """Replace an object's spec and metadata (its status stays, as through the main resource)."""
+    def update(self, obj: Obj, *, dry_run: bool = False, trusted: bool = False, check_rv: bool = False,
+               manager: str | None = None) -> Obj:
+        """Replace an object's spec and metadata (its status stays, as through the main resource).
+
+        `manager` is the field manager (default: `kubectl-replace`, or the running controller's for trusted writes).
+        """
         if not trusted:
             obj = deep_copy(obj)
             schema.check(obj, catalogue=self.rt.catalogue)
@@ -110,10 +125,11 @@ class Api:
         if self._same(obj, old):
             return old
         stored = self.rt.store.update(obj, expect_rv=expect)
+        self.rt.field_managers.on_update(old, stored, manager or (None if trusted else "kubectl-replace"))
         self._finish_if_done(stored)
         return stored
 
-    def write_status(self, obj: Obj, status: Obj) -> Obj:
+    def write_status(self, obj: Obj, status: Obj, *, manager: str | None = None) -> Obj:
         """The status subresource: replace `status` of the live object named by `obj`; no-op if unchanged."""
         meta = obj["metadata"]
         live = self.rt.store.get(obj["kind"], meta.get("namespace", ""), meta["name"])
@@ -123,10 +139,16 @@ class Api:
             return live
         new = dict(live)
         new["status"] = status
-        return self.rt.store.update(new)
+        stored = self.rt.store.update(new)
+        self.rt.field_managers.on_update(live, stored, manager, subresource="status", status_only=True)
+        return stored
 
-    def write(self, obj: Obj) -> Obj:
-        """A trusted controller's write of a whole object it derived from the live one (spec, metadata, status)."""
+    def write(self, obj: Obj, *, manager: str | None = None, subresource: str = "") -> Obj:
+        """A trusted controller's write of a whole object it derived from the live one (spec, metadata, status).
+
+        `subresource` names the endpoint a real controller would use: "status" when it also changes metadata
+        through `/status` (as the deployment controller does with its revision annotation), "binding" for the
+        scheduler's binding (which, as on a real API server, leaves managedFields alone)."""
         meta = obj["metadata"]
         live = self.rt.store.get(obj["kind"], meta.get("namespace", ""), meta["name"])
         if live is None:
@@ -134,31 +156,26 @@ class Api:
         if self._same(obj, live):
             return live
         stored = self.rt.store.update(obj)
+        self.rt.field_managers.on_update(live, stored, manager, subresource=subresource)
         self._finish_if_done(stored)
         return stored
 
     # --- apply ---------------------------------------------------------------------------------------------------
 
-    def apply(self, obj: Obj, *, manager: str = "kube-magics", force: bool = False,
-              dry_run: bool = False) -> tuple[Obj, str]:
-        """Create or update from a manifest; returns the object and "created", "configured" or "unchanged"."""
-        obj = deep_copy(obj)
-        rk = self._normalise(obj)
-        meta = obj["metadata"]
-        live = self.rt.store.get(rk.kind, meta.get("namespace", ""), meta.get("name", ""))
-        if live is None:
-            created = self.create(obj, dry_run=dry_run, trusted=False)
-            if not dry_run:
-                self.rt.field_managers.record(created, manager, obj)
-            return created, "created"
-        last = self.rt.field_managers.last_applied(live, manager)
-        merged = merge.three_way(last, obj, live, force=force, others=self.rt.field_managers.others(live, manager))
-        merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
-        updated = self.update(merged, dry_run=dry_run)
-        if not dry_run:
-            self.rt.field_managers.record(updated, manager, obj)
-        action = "unchanged" if updated is live or self._same(updated, live) else "configured"
-        return updated, action
+    def apply(self, obj: Obj, *, manager: str = "kube-magics", force: bool = False, dry_run: bool = False,
+              subresource: str = "") -> tuple[Obj, str]:
+        """Server-side apply of a manifest by field manager `manager`; returns the object (with its managedFields)
+        and "created", "configured" or "unchanged". A field another manager owns with another value is a
+        ConflictError (409) unless `force`."""
+        return patchapi.apply(self, obj, manager=manager, force=force, dry_run=dry_run, subresource=subresource)
+
+    def patch(self, kind: str, namespace: str, name: str, patch: Any, *, patch_type: str = "strategic",
+              manager: str | None = None, force: bool = False, dry_run: bool = False,
+              subresource: str = "") -> tuple[Obj, str]:
+        """PATCH an object (or its `status` or `scale`): "json", "merge", "strategic" or "apply" (or their content
+        types); returns the object (a Scale for `scale`) and "patched" or "unchanged"."""
+        return patchapi.patch(self, kind, namespace, name, patch, patch_type=patch_type, manager=manager,
+                              force=force, dry_run=dry_run, subresource=subresource)
 
     # --- delete --------------------------------------------------------------------------------------------------
 
@@ -283,7 +300,3 @@ class Api:
         meta.setdefault("uid", "00000000-0000-0000-0000-000000000000")
         meta.setdefault("creationTimestamp", rfc3339(self.rt.clock.now))
         return obj
-
-
-def conflict(kind: str, name: str, detail: str) -> ConflictError:
-    return ConflictError(f'Apply failed with 1 conflict: {detail}', kind=kind, name=name)

@@ -84,8 +84,9 @@ class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
         return self.rt.catalogue.resolve(name)
 
     def get(self, resource: str, name: str, namespace: str = "default") -> Obj:
+        """One object, as the API returns it (with `metadata.managedFields`)."""
         rk = self.resource(resource)
-        return deep_copy(self.rt.api.get(rk.kind, namespace, name))
+        return deep_copy(self.rt.field_managers.with_managed_fields(self.rt.api.get(rk.kind, namespace, name)))
 
     def list(self, resource: str, namespace: str | None = "default", selector: str | None = None,
              field_selector: str | None = None) -> list[Obj]:

@@ -100,14 +100,19 @@ class Manager:
         """Reconcile until no controller has work; returns how many reconciles ran."""
         ran = 0
         ready, ready_set, controllers = self._ready, self._ready_set, self.controllers
-        while ready:
-            index = heapq.heappop(ready)
-            ready_set.discard(index)
-            controller = controllers[index]
-            for key in controller.queue.pop_all():
-                controller.reconcile(key)
-                ran += 1
-            if ran > limit:
-                raise NotSettlingError(f"the simulated controllers did not settle (last: {controller.name})")
+        field_managers = self.rt.field_managers  # writes are attributed to the controller running them
+        try:
+            while ready:
+                index = heapq.heappop(ready)
+                ready_set.discard(index)
+                controller = controllers[index]
+                field_managers.actor = controller.name
+                for key in controller.queue.pop_all():
+                    controller.reconcile(key)
+                    ran += 1
+                if ran > limit:
+                    raise NotSettlingError(f"the simulated controllers did not settle (last: {controller.name})")
+        finally:
+            field_managers.actor = None
         self.reconciles += ran
         return ran

@@ -27,7 +27,7 @@ from kube_magics.sim.api import Api
 from kube_magics.sim.clock import Clock
 from kube_magics.sim.controller import Controller, Manager
 from kube_magics.sim.events import EventRecorder
-from kube_magics.sim.merge import FieldManagers
+from kube_magics.sim.fieldmanagers import FieldManagers
 from kube_magics.sim.store import Store
 from kube_magics.timefmt import parse_rfc3339
 
@@ -67,7 +67,7 @@ class Runtime:
         self.store = Store(self.clock, self.rng_uids)
         self.api = Api(self)
         self.events = EventRecorder(self)
-        self.field_managers = FieldManagers()
+        self.field_managers = FieldManagers(self)
         self.admission: list[admission.Plugin] = list(admission.DEFAULT_CHAIN)
         self.manager = Manager(self)
         # Services the engine offers to controllers, registered by the modules that own them

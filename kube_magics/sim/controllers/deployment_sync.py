@@ -69,7 +69,7 @@ class DeploymentSync:
             obj = dict(obj)
             obj["metadata"] = {k: v for k, v in meta.items() if k != "annotations"}
         before = self.rt.store.get("Deployment", *self.key)
-        stored = self.rt.api.write(obj)
+        stored = self.rt.api.write(obj, subresource="status")
         # An update that changes nothing leaves the resourceVersion alone, so it cannot make a later one conflict.
         self.wrote = stored is not before
         self.d = working_copy(stored)
