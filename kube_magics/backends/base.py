@@ -94,14 +94,17 @@ class Backend(Protocol):
               force: bool = False, manager: str = "kube-magics") -> builtins.list[Applied]:
         """Server-side apply of every document; all are checked before any is written."""
 
-    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj: ...
+    def create(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
+        """Create (POST) an object; `manager` is the field manager (kubectl's `--field-manager`)."""
 
-    def replace(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+    def replace(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
         """Update (PUT) an object to `obj` (its status is kept). With `metadata.resourceVersion` the write is
         conditional: a Conflict if the object changed since it was read, as a real API server answers."""
 
     def patch(self, resource: str, name: str, patch: Any, *, namespace: str | None = "default",
-              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False) -> Obj: ...
+              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False,
+              manager: str | None = None) -> Obj:
+        """PATCH: "strategic", "merge", "json" or "apply"; `subresource` "status" or "scale" (a Scale back)."""
 
     def delete(self, resource: str, name: str, namespace: str | None = "default", *,
                grace_period: int | None = None, propagation: str | None = None, dry_run: bool = False) -> Obj: ...

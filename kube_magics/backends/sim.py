@@ -14,6 +14,7 @@ from kube_magics.backends.base import Applied, ExecResult, WatchCallback
 from kube_magics.errors import BackendError, NotFoundError, UnknownResourceError
 from kube_magics.kinds import ResourceCatalogue
 from kube_magics.sim.cluster import SimCluster
+from kube_magics.sim.objects import deep_copy
 
 Obj = dict[str, Any]
 
@@ -57,23 +58,24 @@ class SimBackend:
         results = self.cluster.apply(docs, namespace=namespace, manager=manager, force=force, dry_run=dry_run)
         return [Applied(r.resource, r.name, r.namespace, r.action, r.object) for r in results]
 
-    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
-        if dry_run:
-            return self.cluster.rt.api.create(obj, dry_run=True)
-        return self.cluster.create(obj)
+    def create(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
+        created = self.cluster.rt.api.create(obj, dry_run=dry_run, manager=manager)
+        if not dry_run:
+            self.cluster.rt.settle()
+        return deep_copy(self.cluster.rt.field_managers.with_managed_fields(created))
 
-    def replace(self, obj: Obj, *, dry_run: bool = False) -> Obj:
-        if dry_run:
-            from kube_magics.sim.objects import deep_copy
-
-            check = "resourceVersion" in (obj.get("metadata") or {})
-            return deep_copy(self.cluster.rt.api.update(obj, dry_run=True, check_rv=check))
-        return self.cluster.replace(obj)
+    def replace(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
+        check = "resourceVersion" in (obj.get("metadata") or {})
+        updated = self.cluster.rt.api.update(obj, dry_run=dry_run, check_rv=check, manager=manager)
+        if not dry_run:
+            self.cluster.rt.settle()
+        return deep_copy(self.cluster.rt.field_managers.with_managed_fields(updated))
 
     def patch(self, resource: str, name: str, patch: Any, *, namespace: str | None = "default",
-              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False) -> Obj:
-        return self.cluster.patch(resource, name, patch, namespace=namespace or "default",
-                                  patch_type=patch_type, subresource=subresource, dry_run=dry_run)
+              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False,
+              manager: str | None = None) -> Obj:
+        return self.cluster.patch(resource, name, patch, namespace=namespace or "default", patch_type=patch_type,
+                                  subresource=subresource, dry_run=dry_run, manager=manager)
 
     def delete(self, resource: str, name: str, namespace: str | None = "default", *,
                grace_period: int | None = None, propagation: str | None = None, dry_run: bool = False) -> Obj:

@@ -75,7 +75,8 @@ def autoscale(session: Session, argv: list[str]) -> TextResult:
         if o.was_set("namespace") or strategy != "client":
             hpa["metadata"]["namespace"] = ns
         text, out = created(session, hpa, output=o.output, strategy=strategy,
-                            operation="created" if strategy == "client" else "autoscaled")
+                            operation="created" if strategy == "client" else "autoscaled",
+                            manager=o.field_manager or "kubectl-autoscale")
         lines.append(text)
         made.append(out)
     return result("".join(lines), objects=made)

@@ -41,10 +41,11 @@ def error_text(exc: KubeMagicsError) -> str:
     """An error as kubectl prints it."""
     if isinstance(exc, ApiError):
         return exc.kubectl_text()
-    if isinstance(exc, (UsageError, CommandError)):
+    if isinstance(exc, CommandError):
         return str(exc)
     text = str(exc)
-    return text if text.startswith("error: ") else f"error: {text}"
+    said = any(line.startswith(("error: ", "Error from server")) for line in text.splitlines())
+    return text if said else f"error: {text}"
 
 
 def fail(output: str, errors: list[KubeMagicsError], objects: list[Obj] | None = None) -> CommandError:
@@ -87,7 +88,7 @@ def watch_bound(o: Options) -> float:
 
 
 def created(session: Session, obj: Obj, *, output: str, strategy: str, wrap: str | None = None,
-            operation: str = "created") -> tuple[str, Obj]:
+            operation: str = "created", manager: str = "kubectl-create") -> tuple[str, Obj]:
     """Create `obj` (or only print it, for `--dry-run=client`) as kubectl's create commands do; returns what
     kubectl prints and the object. `wrap` is the prefix some commands put before the server's error
     (`failed to create configmap: ...`)."""
@@ -95,7 +96,7 @@ def created(session: Session, obj: Obj, *, output: str, strategy: str, wrap: str
 
     if strategy != "client":
         try:
-            obj = session.backend.create(obj, dry_run=strategy == "server")
+            obj = session.backend.create(obj, dry_run=strategy == "server", manager=manager)
         except ApiError as exc:
             if wrap is None:
                 raise

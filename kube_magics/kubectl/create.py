@@ -92,7 +92,8 @@ def _meta(session: Session, o: Options, name: str) -> Obj:
 
 
 def _finish(session: Session, o: Options, command: Command, obj: Obj, wrap: str | None) -> TextResult:
-    text, obj = created(session, obj, output=o.output, strategy=dry_run(command, o), wrap=wrap)
+    text, obj = created(session, obj, output=o.output, strategy=dry_run(command, o), wrap=wrap,
+                        manager=o.field_manager or "kubectl-create")
     return result(text, objects=[obj])
 
 

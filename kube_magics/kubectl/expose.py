@@ -68,7 +68,8 @@ def expose(session: Session, argv: list[str]) -> TextResult:
         service = _service(o, obj)
         if o.was_set("namespace") or strategy != "client":
             service["metadata"]["namespace"] = ns
-        text, out = created(session, service, output=o.output, strategy=strategy, operation="exposed")
+        text, out = created(session, service, output=o.output, strategy=strategy, operation="exposed",
+                            manager=o.field_manager or "kubectl-expose")
         lines.append(text)
         made.append(out)
     if found.errors:

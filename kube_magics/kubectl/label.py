@@ -180,10 +180,17 @@ def _one(session: Session, o: Options, k: _Kind, obj: Obj, new: dict[str, str], 
     removed = [r for r in remove if r in current]
     out = obj
     if (added or removed) and strategy != "client" and not o.list:
-        meta = {**obj["metadata"], k.field: updated}
+        # A JSON merge patch of the changed keys (null removes one), as kubectl sends it.
+        changes: dict[str, Any] = {key: new[key] for key in added}
+        changes.update({key: None for key in removed})
+        meta_patch: dict[str, Any] = {k.field: changes}
         if o.resource_version:
-            meta["resourceVersion"] = o.resource_version
-        out = backend.replace({**obj, "metadata": meta}, dry_run=strategy == "server")
+            meta_patch["resourceVersion"] = o.resource_version
+        out = backend.patch(rk.resource_group, name, {"metadata": meta_patch}, namespace=obj["metadata"].get(
+            "namespace"), patch_type="merge", dry_run=strategy == "server",
+            manager=o.field_manager or f"kubectl-{k.noun if k.noun == 'label' else 'annotate'}")
+    elif strategy == "client" or o.list:
+        out = {**obj, "metadata": {**obj["metadata"], k.field: updated}}
     changed.append(out)
     if o.list:
         indent = "" if single else " "

@@ -81,10 +81,9 @@ def _cordon(backend: Backend, node: Obj, desired: bool, strategy: str) -> str:
     if bool(node.get("spec", {}).get("unschedulable")) == desired:
         return f"node/{name} already {word}{suffix}\n"
     if strategy != "client":
-        spec = {k: v for k, v in (node.get("spec") or {}).items() if k != "unschedulable"}
-        if desired:
-            spec["unschedulable"] = True
-        backend.replace({**node, "spec": spec}, dry_run=strategy == "server")
+        # A strategic merge patch, as kubectl's cordon helper sends it (without a field manager of its own).
+        backend.patch("nodes", name, {"spec": {"unschedulable": True if desired else None}}, namespace=None,
+                      dry_run=strategy == "server", manager="kubectl")
     return f"node/{name} {word}{suffix}\n"
 
 

@@ -22,7 +22,7 @@ from kube_magics.errors import UsageError
 from kube_magics.kinds import ResourceKind
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import WAIT_CAP, CommandError, namespace, preformatted, result, timeout
-from kube_magics.kubectl.flags import DRY_RUN, TIMEOUT, Command, Flag, Options, dry_run, parse
+from kube_magics.kubectl.flags import DRY_RUN, FIELD_MANAGER, TIMEOUT, Command, Flag, Options, dry_run, parse
 from kube_magics.kubectl.resources import parse_args
 from kube_magics.kubectl.rollout_status import watch_status
 from kube_magics.printers import rollout_history
@@ -39,7 +39,7 @@ HISTORY = Command("rollout history", "kubectl rollout history (TYPE NAME | TYPE/
                   (_OUT, Flag("revision", kind="int", default=0)))
 UNDO = Command("rollout undo", "kubectl rollout undo (TYPE NAME | TYPE/NAME) [flags]",
                (_OUT, DRY_RUN, Flag("to-revision", kind="int", default=0)))
-CHANGES = {name: Command(f"rollout {name}", f"kubectl rollout {name} RESOURCE", (_OUT, DRY_RUN,
+CHANGES = {name: Command(f"rollout {name}", f"kubectl rollout {name} RESOURCE", (_OUT, DRY_RUN, FIELD_MANAGER,
                                                                                 Flag("selector", "l", "str")))
            for name in ("restart", "pause", "resume")}
 ROLLOUT = Command("rollout", "kubectl rollout SUBCOMMAND")
@@ -111,7 +111,12 @@ def _undo(session: Session, argv: list[str]) -> TextResult:
         raise UsageError(f'error: no rollbacker has been implemented for "{_group_kind(rk)}"')
     new, action = rollout.rollback(obj, _owned(session.backend, obj, "replicasets.apps"), int(o.to_revision))
     if new is not None and strategy != "client":
-        obj = session.backend.replace(new, dry_run=strategy == "server")
+        # kubectl's rollbacker: a JSON patch of the template and the annotations.
+        patch = [{"op": "replace", "path": "/spec/template", "value": new["spec"]["template"]},
+                 {"op": "replace", "path": "/metadata/annotations", "value": new["metadata"].get("annotations")}]
+        obj = session.backend.patch(rk.resource_group, obj["metadata"]["name"], patch,
+                                    namespace=obj["metadata"].get("namespace"), patch_type="json",
+                                    dry_run=strategy == "server", manager="kubectl")
     return result(_line(rk, obj, action, strategy, o.output), objects=[obj])
 
 
@@ -122,13 +127,18 @@ def _change(session: Session, sub: str, argv: list[str]) -> TextResult:
     strategy = dry_run(command, o)
     rk, obj = _target(session, command, o, args)
     if sub == "restart":
-        new = rollout.restarted(obj, rfc3339(session.backend.now()), resource=rk.resource_group)
+        stamp = rfc3339(session.backend.now())
+        rollout.restarted(obj, stamp, resource=rk.resource_group)  # checks, in kubectl's words
+        patch: Obj = {"spec": {"template": {"metadata": {"annotations": {rollout.RESTARTED_AT: stamp}}}}}
         action = "restarted"
     else:
-        new = rollout.paused(obj, sub == "pause", resource=rk.resource_group)
+        rollout.paused(obj, sub == "pause", resource=rk.resource_group)
+        patch = {"spec": {"paused": True if sub == "pause" else None}}
         action = "paused" if sub == "pause" else "resumed"
     if strategy != "client":
-        obj = session.backend.replace(new, dry_run=strategy == "server")
+        obj = session.backend.patch(rk.resource_group, obj["metadata"]["name"], patch,
+                                    namespace=obj["metadata"].get("namespace"), dry_run=strategy == "server",
+                                    manager=o.field_manager or "kubectl-rollout")
     return result(_line(rk, obj, action, strategy, o.output), objects=[obj])
 
 

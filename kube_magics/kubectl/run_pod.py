@@ -51,11 +51,12 @@ def run(session: Session, argv: list[str]) -> TextResult:
     ns = namespace(session, o)
     if o.was_set("namespace") or strategy != "client":
         pod["metadata"]["namespace"] = ns
-    text, made = created(session, pod, output=o.output, strategy=strategy)
+    manager = o.field_manager or "kubectl-run"
+    text, made = created(session, pod, output=o.output, strategy=strategy, manager=manager)
     objects = [made]
     if o.expose:
         svc = _service(name, labels, int(o.port), ns)
-        svc_text, svc_made = created(session, svc, output=o.output, strategy=strategy)
+        svc_text, svc_made = created(session, svc, output=o.output, strategy=strategy, manager=manager)
         text += svc_text
         objects.append(svc_made)
     if (o.stdin or o.attach) and strategy == "none":

@@ -89,10 +89,17 @@ def _scale_one(backend: Backend, o: Options, obj: Obj, strategy: str) -> Obj:
     new = {**obj, "spec": {**obj.get("spec", {}), "replicas": int(o.replicas)}}
     if strategy == "client":
         return new
-    updated = backend.replace(new, dry_run=strategy == "server")
-    if o.timeout and strategy == "none":
-        _wait_replicas(backend, rk.resource_group, updated, int(o.replicas), float(o.timeout))
-    return updated
+    meta = obj["metadata"]
+    # The scale subresource, as kubectl's scaler patches it (kubectl sends no field manager: the server names
+    # the writer after kubectl's user agent).
+    backend.patch(rk.resource_group, meta["name"], {"spec": {"replicas": int(o.replicas)}},
+                  namespace=meta.get("namespace"), patch_type="merge", subresource="scale",
+                  dry_run=strategy == "server", manager="kubectl")
+    if strategy == "server":
+        return new
+    if o.timeout:
+        _wait_replicas(backend, rk.resource_group, new, int(o.replicas), float(o.timeout))
+    return backend.get(rk.resource_group, meta["name"], meta.get("namespace"))
 
 
 def _wait_replicas(backend: Backend, resource: str, obj: Obj, replicas: int, seconds: float) -> None:

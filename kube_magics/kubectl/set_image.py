@@ -72,7 +72,9 @@ def _update(session: Session, obj: Obj, images: dict[str, str], strategy: str, o
         raise UsageError(f'error: unable to find container named "{missing[0]}"')
     changed = new.get("spec") != obj.get("spec")
     if changed and strategy != "client":
-        new = backend.replace(new, dry_run=strategy == "server")
+        meta = obj["metadata"]
+        new = backend.patch(rk.resource_group, meta["name"], _patch(obj, new), namespace=meta.get("namespace"),
+                            dry_run=strategy == "server", manager="kubectl-set")
     done.append(new)
     if output:
         from kube_magics.printers import render_output
@@ -82,6 +84,20 @@ def _update(session: Session, obj: Obj, images: dict[str, str], strategy: str, o
         return ""
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(strategy, "")
     return f"{rk.qualified}/{obj['metadata']['name']} image updated{suffix}\n"
+
+
+def _patch(old: Obj, new: Obj) -> Obj:
+    """The strategic merge patch kubectl sends: the changed containers, by name, with their new image."""
+    pod_old = old["spec"] if old["kind"] == "Pod" else old["spec"]["template"]["spec"]
+    pod_new = new["spec"] if new["kind"] == "Pod" else new["spec"]["template"]["spec"]
+    spec: Obj = {}
+    for group in ("initContainers", "containers"):
+        before = {c["name"]: c.get("image") for c in pod_old.get(group) or ()}
+        changed = [{"image": c["image"], "name": c["name"]} for c in pod_new.get(group) or ()
+                   if before.get(c["name"]) != c.get("image")]
+        if changed:
+            spec[group] = changed
+    return {"spec": spec} if old["kind"] == "Pod" else {"spec": {"template": {"spec": spec}}}
 
 
 def _pod_with_images(pod: Obj, images: dict[str, str]) -> tuple[Obj, list[str]]:

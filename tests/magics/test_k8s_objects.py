@@ -154,3 +154,17 @@ def test_apply_and_delete_files_and_directories(ip, tmp_path: Path) -> None:  # 
     message = ip.fails(f"%k8s apply -f {tmp_path / 'c-bad.yaml'}")
     assert "c-bad.yaml" in message and "line 6" in message
     assert text(ip.ok("%k8s get pods")) == "No resources found in default namespace.\n"
+
+
+def test_changes_are_written_by_kubectls_field_managers(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(NGINX_DEPLOYMENT)
+    ip.ok("%k8s label deploy nginx-deployment tier=web")
+    ip.ok("%k8s annotate deploy nginx-deployment note=hi")
+    ip.ok("%k8s scale deploy nginx-deployment --replicas=4")
+    ip.ok("%k8s set image deploy nginx-deployment nginx=nginx:1.21")
+    ip.ok("%k8s create configmap made --from-literal=a=1")
+    managers = text(ip.ok("%k8s get deploy nginx-deployment --show-managed-fields "
+                          "-o jsonpath='{range .metadata.managedFields[*]}{.manager}/{.subresource} {end}'")).split()
+    assert {"kube-magics/", "kubectl-label/", "kubectl-annotate/", "kubectl/scale", "kubectl-set/"} <= set(managers)
+    made = ip.ok("%k8s get cm made -o json --show-managed-fields").objects[0]
+    assert [m["manager"] for m in made["metadata"]["managedFields"]] == ["kubectl-create"]
