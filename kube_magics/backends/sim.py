@@ -92,8 +92,11 @@ class SimBackend:
 
     def logs(self, pod: str, namespace: str | None = "default", *, container: str | None = None,
              previous: bool = False, tail: int | None = None) -> str:
-        return self.cluster.logs(pod, namespace=namespace or "default", container=container,  # type: ignore[attr-defined]
-                                 previous=previous, tail=tail)
+        read = getattr(self.cluster, "logs", None)
+        if read is None:
+            raise BackendError("this simulated cluster keeps no container logs (its kubelets do not run "
+                               "containers)")
+        return str(read(pod, namespace=namespace or "default", container=container, previous=previous, tail=tail))
 
     def exec(self, pod: str, command: builtins.list[str], namespace: str | None = "default", *,
              container: str | None = None) -> ExecResult:

@@ -116,3 +116,12 @@ def test_get_without_a_type_says_what_kubectl_says(ip) -> None:  # type: ignore[
     assert message.endswith("See 'kubectl get -h' for help and examples")
     assert ip.fails("%k8s get bogus") == 'error: the server doesn\'t have a resource type "bogus"'
     assert ip.fails("%k8s get pods pod/x").startswith("error: there is no need to specify a resource type")
+
+
+def test_templates_and_custom_columns_pass_through(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(NGINX_POD)
+    assert text(ip.ok("%k8s get pods -o go-template='{{range .items}}{{.metadata.name}} {{end}}'")) == "nginx-pod "
+    columns = text(ip.ok("%k8s get pods -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image"))
+    assert columns == "NAME        IMAGE\nnginx-pod   nginx:1.20\n"
+    no_headers = text(ip.ok("%k8s get pods --no-headers"))
+    assert no_headers.split()[:3] == ["nginx-pod", "0/1", "Pending"]

@@ -114,3 +114,15 @@ def test_get_watch_shows_pods_starting(cells) -> None:  # type: ignore[no-untype
     assert [line.split()[1:] for line in lines[1:4]] == [["0/1", "Pending", "0", "0s"]] * 3
     assert [line.split()[1:] for line in lines[4:]] == [["1/1", "Running", "0", "1s"]] * 3
     assert [line.split()[1:] for line in recorded_lines[-3:]] == [["1/1", "Running", "0", "1s"]] * 3
+
+
+def test_events_for_an_object(cells) -> None:  # type: ignore[no-untyped-def]
+    cells.ok(NGINX_DEPLOYMENT)
+    cells.ok(f"%k8s rollout status {DEPLOY}")
+    lines = text(cells.ok(f"%k8s events --for {DEPLOY}")).splitlines()
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert lines[1].split()[1:4] == ["Normal", "ScalingReplicaSet", "Deployment/nginx-deployment"]
+    assert len(lines) == 2
+    assert text(cells.ok("%k8s events --types=Warning")) == "No events found in default namespace.\n"
+    everything = cells.ok("%k8s events -A").objects
+    assert {e["reason"] for e in everything} >= {"ScalingReplicaSet", "SuccessfulCreate"}
