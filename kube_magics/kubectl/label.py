@@ -180,15 +180,7 @@ def _one(session: Session, o: Options, k: _Kind, obj: Obj, new: dict[str, str], 
     removed = [r for r in remove if r in current]
     out = obj
     if (added or removed) and strategy != "client" and not o.list:
-        # A JSON merge patch of the changed keys (null removes one), as kubectl sends it.
-        changes: dict[str, Any] = {key: new[key] for key in added}
-        changes.update({key: None for key in removed})
-        meta_patch: dict[str, Any] = {k.field: changes}
-        if o.resource_version:
-            meta_patch["resourceVersion"] = o.resource_version
-        out = backend.patch(rk.resource_group, name, {"metadata": meta_patch}, namespace=obj["metadata"].get(
-            "namespace"), patch_type="merge", dry_run=strategy == "server",
-            manager=o.field_manager or f"kubectl-{k.noun if k.noun == 'label' else 'annotate'}")
+        out = _patch(session, o, k, obj, {key: new[key] for key in added}, removed, strategy)
     elif strategy == "client" or o.list:
         out = {**obj, "metadata": {**obj["metadata"], k.field: updated}}
     changed.append(out)
@@ -204,6 +196,20 @@ def _one(session: Session, o: Options, k: _Kind, obj: Obj, new: dict[str, str], 
         return render_output(o.output, [out], single=True)
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(strategy, "")
     return f"{notes}{rk.qualified}/{name} {_message(k, added, removed)}{suffix}\n"
+
+
+def _patch(session: Session, o: Options, k: _Kind, obj: Obj, added: dict[str, str], removed: list[str],
+           strategy: str) -> Obj:
+    """A JSON merge patch of the changed keys (null removes one), as kubectl sends it."""
+    changes: dict[str, Any] = {**added, **{key: None for key in removed}}
+    meta_patch: dict[str, Any] = {k.field: changes}
+    if o.resource_version:
+        meta_patch["resourceVersion"] = o.resource_version
+    rk = session.backend.catalogue.for_kind(obj["apiVersion"], obj["kind"])
+    manager = o.field_manager or ("kubectl-label" if k.field == "labels" else "kubectl-annotate")
+    return session.backend.patch(rk.resource_group, obj["metadata"]["name"], {"metadata": meta_patch},
+                                 namespace=obj["metadata"].get("namespace"), patch_type="merge",
+                                 dry_run=strategy == "server", manager=manager)
 
 
 def _no_overwrites(k: _Kind, current: dict[str, str], new: dict[str, str]) -> None:

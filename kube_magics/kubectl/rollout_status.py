@@ -89,23 +89,29 @@ def watch_status(backend: Backend, rk: ResourceKind, name: str, namespace: str, 
 
     observe(backend.get(rk.resource_group, name, namespace))
     if not state["done"] and not state["failure"] and watch:
-        def on_event(event: Obj) -> None:
-            meta = event["object"]["metadata"]
-            if state["done"] or state["failure"] or meta["name"] != name or meta.get("namespace") != namespace:
-                return
-            if event["type"] == "DELETED":
-                state["failure"] = rollout.RolloutError("object has been deleted")
-                return
-            observe(event["object"])
-
-        stop = backend.watch(on_event, [rk.resource_group])
-        try:
-            backend.wait_until(lambda: bool(state["done"] or state["failure"]), timeout=timeout)
-        finally:
-            stop()
+        _follow(backend, rk, name, namespace, state, observe, timeout)
     failure = state["failure"]
     if isinstance(failure, rollout.RolloutError):
         raise rollout.RolloutError(failure.message, lines=lines)
     if not state["done"] and watch:
         raise rollout.RolloutTimeoutError("timed out waiting for the condition", lines=lines)
     return lines
+
+
+def _follow(backend: Backend, rk: ResourceKind, name: str, namespace: str, state: dict[str, Any],
+            observe: Callable[[Obj], None], timeout: float) -> None:
+    """Watch the object, observing each change, until it is done, fails, or the time is up."""
+    def on_event(event: Obj) -> None:
+        meta = event["object"]["metadata"]
+        if state["done"] or state["failure"] or meta["name"] != name or meta.get("namespace") != namespace:
+            return
+        if event["type"] == "DELETED":
+            state["failure"] = rollout.RolloutError("object has been deleted")
+            return
+        observe(event["object"])
+
+    stop = backend.watch(on_event, [rk.resource_group])
+    try:
+        backend.wait_until(lambda: bool(state["done"] or state["failure"]), timeout=timeout)
+    finally:
+        stop()

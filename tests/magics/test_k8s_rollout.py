@@ -126,3 +126,17 @@ def test_events_for_an_object(cells) -> None:  # type: ignore[no-untyped-def]
     assert text(cells.ok("%k8s events --types=Warning")) == "No events found in default namespace.\n"
     everything = cells.ok("%k8s events -A").objects
     assert {e["reason"] for e in everything} >= {"ScalingReplicaSet", "SuccessfulCreate"}
+
+
+def test_delete_waits_for_a_running_pod_to_go_unless_told_not_to(cells) -> None:  # type: ignore[no-untyped-def]
+    cells.ok(NGINX_DEPLOYMENT)
+    cells.ok(f"%k8s rollout status {DEPLOY}")
+    first, second = [p["metadata"]["name"] for p in cells.ok("%k8s get pods -o json").objects][:2]
+    start = clock(cells)
+    assert text(cells.ok(f"%k8s delete pod {first}")) == f'pod "{first}" deleted from default namespace\n'
+    assert clock(cells) - start == 1  # the stand-in finishes a deletion a second later
+    assert cells.fails(f"%k8s get pod {first}") == f'Error from server (NotFound): pods "{first}" not found'
+    start = clock(cells)
+    cells.ok(f"%k8s delete pod {second} --wait=false")
+    assert clock(cells) == start
+    assert text(cells.ok(f"%k8s get pod {second} --no-headers")).split()[2] == "Terminating"
