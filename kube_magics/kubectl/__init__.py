@@ -25,7 +25,7 @@ VERBS: dict[str, Verb] = {}
 # a submodule named `run` would shadow the `run` function of this package.)
 _MODULES = ("get", "describe", "delete", "logs", "scale", "rollout", "set_image", "wait", "top", "expose", "create",
             "run_pod", "autoscale", "apply_files", "label", "nodes", "exec", "explain", "api_resources",
-            "events")
+            "events", "patch")
 
 # kubectl's global flags that may come before the verb (`kubectl -n web get pods`), and whether they take a value.
 _GLOBAL_BEFORE_VERB = {"-n": True, "--namespace": True, "--context": True, "--request-timeout": True}

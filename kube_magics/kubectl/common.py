@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube_magics.errors import ApiError, KubeMagicsError, UsageError
+from kube_magics.errors import ApiError, InvalidError, KubeMagicsError, UsageError
 from kube_magics.kubectl.flags import Options, go_duration
 from kube_magics.results import TextResult, pre
 from kube_magics.session import Session
@@ -39,6 +39,8 @@ class CommandError(KubeMagicsError):
 
 def error_text(exc: KubeMagicsError) -> str:
     """An error as kubectl prints it."""
+    if isinstance(exc, InvalidError) and not exc.kind and not exc.name:
+        return f"The request is invalid: {exc.message}"  # kubectl's words for an Invalid without details
     if isinstance(exc, ApiError):
         return exc.kubectl_text()
     if isinstance(exc, CommandError):

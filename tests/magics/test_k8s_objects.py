@@ -168,3 +168,27 @@ def test_changes_are_written_by_kubectls_field_managers(ip) -> None:  # type: ig
     assert {"kube-magics/", "kubectl-label/", "kubectl-annotate/", "kubectl/scale", "kubectl-set/"} <= set(managers)
     made = ip.ok("%k8s get cm made -o json --show-managed-fields").objects[0]
     assert [m["manager"] for m in made["metadata"]["managedFields"]] == ["kubectl-create"]
+
+
+def test_patch_in_the_three_types(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(NGINX_DEPLOYMENT)
+    deploy = "deployment nginx-deployment"
+    assert text(ip.ok(f"%k8s patch {deploy} -p '{{\"spec\":{{\"replicas\":2}}}}'")) == \
+        "deployment.apps/nginx-deployment patched\n"
+    assert text(ip.ok(f"%k8s patch {deploy} -p '{{\"spec\":{{\"replicas\":2}}}}'")) == \
+        "deployment.apps/nginx-deployment patched (no change)\n"
+    ip.ok(f"%k8s patch {deploy} --type=json -p '[{{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":4}}]'")
+    ip.ok(f"%k8s patch {deploy} --type=merge -p '{{\"metadata\":{{\"labels\":{{\"tier\":\"web\"}}}}}}'")
+    containers = '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.21"}]}}}}'
+    ip.ok(f"%k8s patch {deploy} -p '{containers}'")
+    d = ip.ok("%k8s get deploy nginx-deployment -o json").objects[0]
+    assert d["spec"]["replicas"] == 4 and d["metadata"]["labels"] == {"tier": "web"}
+    assert [c["image"] for c in d["spec"]["template"]["spec"]["containers"]] == ["nginx:1.21"]
+    assert d["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    bad_path = '[{"op":"replace","path":"/spec/nope/x","value":3}]'
+    assert ip.fails(f"%k8s patch {deploy} --type=json -p '{bad_path}'") == \
+        "The request is invalid: the server rejected our request due to an error in our request"
+    assert ip.fails(f"%k8s patch {deploy}") == \
+        "error: must specify --patch or --patch-file containing the contents of the patch"
+    assert ip.fails(f"%k8s patch {deploy} --type=yaml -p x") == \
+        'error: --type must be one of [json merge strategic], not "yaml"'
