@@ -140,3 +140,14 @@ def test_delete_waits_for_a_running_pod_to_go_unless_told_not_to(cells) -> None:
     cells.ok(f"%k8s delete pod {second} --wait=false")
     assert clock(cells) == start
     assert text(cells.ok(f"%k8s get pod {second} --no-headers")).split()[2] == "Terminating"
+
+
+def test_get_watch_follows_a_rolling_update_as_recorded(cells) -> None:  # type: ignore[no-untyped-def]
+    cells.ok(NGINX_DEPLOYMENT)
+    cells.ok(f"%k8s rollout status {DEPLOY}")
+    cells.ok(f"%k8s set image {DEPLOY} nginx=nginx:1.21")
+    lines = text(cells.ok("%k8s get deploy -w --request-timeout=12s")).splitlines()
+    recorded_lines = output("watch-and-pending.txt", "kubectl get deploy -w").splitlines()
+    assert lines[0] == recorded_lines[0]
+    # The recording watched from before the image changed (its first three lines); the cell changed it first.
+    assert [line.split()[1:4] for line in lines[1:]] == [line.split()[1:4] for line in recorded_lines[4:] if line]
