@@ -296,6 +296,20 @@ _ENTRIES: list[CatalogueImage] = [
     *_img("golang", "1.22 1.22-alpine 1.23", 840, 290, "runtime", Cmd=["bash"]),
     *_img("ubuntu", "20.04 22.04 24.04 latest", 78, 29, "shell", Cmd=["/bin/bash"]),
     *_img("debian", "12 bookworm bookworm-slim latest", 117, 49, "shell", Cmd=["bash"]),
+    # --- The images of a kind node (Kubernetes v1.35): preloaded on every simulated node. -------------------
+    *_img("registry.k8s.io/etcd", "3.6.6-0", 63, 23, "system", Cmd=["etcd"]),
+    *_img("registry.k8s.io/kube-apiserver", "v1.35.0", 90, 27, "system", Cmd=["kube-apiserver"]),
+    *_img("registry.k8s.io/kube-controller-manager", "v1.35.0", 84, 25, "system",
+          Cmd=["kube-controller-manager"]),
+    *_img("registry.k8s.io/kube-scheduler", "v1.35.0", 69, 20, "system", Cmd=["kube-scheduler"]),
+    *_img("registry.k8s.io/kube-proxy", "v1.35.0", 96, 31, "system", Cmd=["/usr/local/bin/kube-proxy"]),
+    *_img("registry.k8s.io/coredns/coredns", "v1.13.1", 76, 22, "system", Entrypoint=["/coredns"],
+          ExposedPorts={"53/tcp": {}, "53/udp": {}}),
+    *_img("registry.k8s.io/pause", "3.10.1", 0.74, 0.32, "system", Entrypoint=["/pause"]),
+    *_img("kindest/kindnetd", "v20251212-v0.29.0-alpha-105-g20ccfc88", 98, 44, "system",
+          Cmd=["/bin/kindnetd"]),
+    *_img("kindest/local-path-provisioner", "v20251212-v0.29.0-alpha-105-g20ccfc88", 59, 22, "system",
+          Entrypoint=["local-path-provisioner"]),
 ]
 
 

@@ -92,11 +92,8 @@ class SimBackend:
 
     def logs(self, pod: str, namespace: str | None = "default", *, container: str | None = None,
              previous: bool = False, tail: int | None = None) -> str:
-        read = getattr(self.cluster, "logs", None)
-        if read is None:
-            raise BackendError("this simulated cluster keeps no container logs (its kubelets do not run "
-                               "containers)")
-        return str(read(pod, namespace=namespace or "default", container=container, previous=previous, tail=tail))
+        return self.cluster.logs(pod, namespace=namespace or "default", container=container,
+                                 previous=previous, tail=tail)
 
     def exec(self, pod: str, command: builtins.list[str], namespace: str | None = "default", *,
              container: str | None = None) -> ExecResult:

@@ -4,8 +4,8 @@ Nothing runs inside a simulated container, but its environment and its mounted f
 (`container_view`), so these commands answer exactly: `env`, `printenv [NAME...]`, `hostname`, `cat FILE...`,
 `ls [-a] [-1] [PATH...]`, `echo`, `pwd`, `true`, `false`, `exit N`, and, in a pipeline, `grep [-i] [-v] [-c]`,
 `head`/`tail [-n N]`, `wc -l`, `sort`. `sh -c "..."` (and bash) runs a script of those, with `$VAR`, `;`, `&&`,
-`||` and `|`. Anything else (a package manager, curl, a file of the image itself) raises a clear BackendError
-naming what is answered, rather than inventing output.
+`||`, `|` and `$(command)`. Anything else (a package manager, curl, a file of the image itself) raises a clear
+BackendError naming what is answered, rather than inventing output.
 
 Must not know the simulator: works on a ContainerView.
 """
@@ -58,10 +58,16 @@ def _unsupported(name: str) -> UnsupportedCommand:
 # --- scripts ---------------------------------------------------------------------------------------------------------
 
 
-def _expand(script: str, env: dict[str, str]) -> str:
-    """$VAR and ${VAR} outside single quotes, as the shell expands them (unset: empty)."""
+def _expand(script: str, view: ContainerView) -> str:
+    """$VAR, ${VAR} and $(command) outside single quotes, as the shell expands them (unset: empty)."""
+    env = view.env
     out, quoted = [], False
     pattern = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+    command = re.compile(r"\$\(([^()]*)\)")
+
+    def substitute(m: re.Match[str]) -> str:
+        return shlex.quote(_command(view, shlex.split(m.group(1)), "").stdout.rstrip("\n"))
+
     for part in re.split(r"(')", script):
         if part == "'":
             quoted = not quoted
@@ -69,12 +75,13 @@ def _expand(script: str, env: dict[str, str]) -> str:
         elif quoted:
             out.append(part)
         else:
+            part = command.sub(substitute, part)
             out.append(pattern.sub(lambda m: shlex.quote(env.get(m.group(1) or m.group(2), "")), part))
     return "".join(out)
 
 
 def _script(view: ContainerView, script: str) -> _Out:
-    lexer = shlex.shlex(_expand(script, view.env), posix=True, punctuation_chars=";&|")
+    lexer = shlex.shlex(_expand(script, view), posix=True, punctuation_chars=";&|")
     lexer.whitespace_split = True
     try:
         tokens = list(lexer)

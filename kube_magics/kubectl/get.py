@@ -31,7 +31,7 @@ from kube_magics.kubectl.flags import (
     parse,
 )
 from kube_magics.kubectl.resources import Target, fetch, parse_args, single_item
-from kube_magics.printers import GetOptions, WatchPrinter
+from kube_magics.printers import GetOptions, WatchPrinter, sort_objects
 from kube_magics.printers import get as print_get
 from kube_magics.printers.formats import render_output, split_output
 from kube_magics.results import TextResult, pre
@@ -82,7 +82,10 @@ def get(session: Session, argv: list[str]) -> TextResult:
     if found.errors:
         raise fail(text, list(found.errors), found.objects)
     html = out.html if out.tables else (pre(text) if text else None)
-    return result(text, objects=found.objects, html=html)
+    objects = found.objects
+    if o.sort_by and not found.several_kinds:
+        objects = [dict(obj) for obj in sort_objects(objects, o.sort_by)]  # in the order printed
+    return result(text, objects=objects, html=html)
 
 
 def _validate(o: Options) -> None:

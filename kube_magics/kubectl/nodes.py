@@ -117,8 +117,12 @@ def _drain_node(backend: Backend, o: Options, node: str, strategy: str) -> str:
     pods = backend.list("pods", None, selector=o.pod_selector or None, field_selector=f"spec.nodeName={node}")
     evict, warnings, fatal = _filter(backend, o, pods)
     if fatal:
-        raise CommandError("; ".join(f"cannot delete {msg}: {', '.join(names)}" for msg, names in fatal.items()))
-    out = "".join(f"Warning: {msg}: {', '.join(names)}\n" for msg, names in warnings.items())
+        problems = [f"cannot delete {msg}: {', '.join(names)}" for msg, names in fatal.items()]
+        # utilerrors.NewAggregate: one error as itself, several as [a, b].
+        raise CommandError(problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]")
+    # PodDeleteList.Warnings: one line, the messages joined by "; ".
+    out = "Warning: " + "; ".join(f"{msg}: {', '.join(names)}" for msg, names in warnings.items()) + "\n" \
+        if warnings else ""
     if strategy == "client":
         return out + "".join(f"evicting pod {_key(p)} (dry run)\n" for p in evict)
     grace = None if o.grace_period < 0 else int(o.grace_period)

@@ -60,7 +60,7 @@ def run(session: Session, argv: list[str]) -> TextResult:
         text += svc_text
         objects.append(svc_made)
     if (o.stdin or o.attach) and strategy == "none":
-        text = _attach(session, o, made, text)
+        text = _attach(session, o, made)  # kubectl prints what the pod wrote instead of `pod/x created`
     return result(text, objects=objects)
 
 
@@ -139,26 +139,32 @@ def _service(name: str, labels: dict[str, str], port: int, ns: str) -> Obj:
             "status": {"loadBalancer": {}}}
 
 
-def _attach(session: Session, o: Options, pod: Obj, text: str) -> str:
-    """Wait for the pod to finish (or to run for --pod-running-timeout), print its output, delete it with --rm."""
+def _attach(session: Session, o: Options, pod: Obj) -> str:
+    """kubectl run's attach, without a terminal: wait for the pod (to finish with --restart=Never or OnFailure,
+    else to run, within --pod-running-timeout), print what it wrote, delete it with --rm.
+
+    kubectl ends with the container's exit code and no message when it fails; a cell says it in a line."""
     backend = session.backend
     meta = pod["metadata"]
+    finishes = o.restart in ("Never", "OnFailure")
+    done = ("Succeeded", "Failed") if finishes else ("Running", "Succeeded", "Failed")
 
     def phase() -> str:
         return str((backend.get("pods", meta["name"], meta["namespace"]).get("status") or {}).get("phase", ""))
 
-    backend.wait_until(lambda: phase() in ("Succeeded", "Failed"), timeout=WAIT_CAP if o.restart == "Never"
-                       else float(o.pod_running_timeout))
+    backend.wait_until(lambda: phase() in done, timeout=WAIT_CAP if finishes else float(o.pod_running_timeout))
     live = backend.get("pods", meta["name"], meta["namespace"])
+    text = ""
     with contextlib.suppress(ApiError):  # a container that never started has nothing to show
         text += backend.logs(meta["name"], meta["namespace"])
     if o.rm:
         backend.delete("pods", meta["name"], meta["namespace"])
+        backend.wait_until(lambda: not backend.list("pods", meta["namespace"],
+                                                     field_selector=f"metadata.name={meta['name']}"), timeout=WAIT_CAP)
         text += f'pod "{meta["name"]}" deleted from {meta["namespace"]} namespace\n'
     statuses: list[Obj] = (live.get("status") or {}).get("containerStatuses") or []
-    state: Obj = (statuses[0].get("state") if statuses else None) or {}
-    code = int((state.get("terminated") or {}).get("exitCode") or 0)
-    if live["status"].get("phase") == "Failed" or code:
-        reason = (state.get("terminated") or {}).get("reason", "Error")
-        raise fail(text, [CommandError(f"error: pod {meta['namespace']}/{meta['name']} terminated ({reason})")])
+    state: Obj = ((statuses[0].get("state") if statuses else None) or {}).get("terminated") or {}
+    if finishes and (live["status"].get("phase") == "Failed" or state.get("exitCode")):
+        raise fail(text, [CommandError(f"error: pod {meta['namespace']}/{meta['name']} terminated "
+                                       f"({state.get('reason', 'Error')}) with exit code {state.get('exitCode')}")])
     return text

@@ -45,6 +45,8 @@ def namespace_lifecycle(rt: Runtime, obj: Obj, old: Obj | None) -> None:
 def service_account(rt: Runtime, obj: Obj, old: Obj | None) -> None:
     if obj["kind"] != "Pod" or old is not None:
         return
+    if "kubernetes.io/config.mirror" in (obj["metadata"].get("annotations") or {}):
+        return  # mirror pods of static pods get no service account (as the ServiceAccount plugin skips them)
     spec = obj["spec"]
     sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     spec["serviceAccountName"] = sa

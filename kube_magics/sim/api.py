@@ -221,6 +221,25 @@ class Api:
         new["metadata"] = meta
         return self.rt.store.update(new)
 
+    def bind(self, pod: Obj, node_name: str) -> Obj:
+        """The pods/binding subresource: set spec.nodeName and the PodScheduled condition (no new generation)."""
+        from kube_magics.errors import ConflictError
+
+        live = self.rt.store.get("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"])
+        if live is None:
+            raise not_found("pods", pod["metadata"]["name"])
+        if live["spec"].get("nodeName"):
+            raise ConflictError(f'pod {live["metadata"]["name"]} is already assigned to node '
+                                f'"{live["spec"]["nodeName"]}"', kind="pods", name=live["metadata"]["name"])
+        status = dict(live.get("status") or {})
+        cond = {"lastProbeTime": None, "lastTransitionTime": rfc3339(self.rt.clock.now), "status": "True",
+                "type": "PodScheduled"}
+        status["conditions"] = [c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"] + [cond]
+        new = dict(live)
+        new["spec"] = dict(live["spec"], nodeName=node_name)
+        new["status"] = status
+        return self.rt.store.update(new, keep_generation=True)
+
     def finish_deletion(self, kind: str, namespace: str, name: str) -> None:
         """What the kubelet (or a controller) calls when a terminating object may go: removes it, unless
         finalizers still hold it."""

@@ -53,11 +53,15 @@ class EventRecorder:
 
     # --- client-go's record.EventRecorder ---------------------------------------------------------------------
 
-    def record(self, obj: Obj, type_: str, reason: str, message: str, *, component: str, host: str = "") -> None:
+    def record(self, obj: Obj, type_: str, reason: str, message: str, *, component: str, host: str = "",
+               field_path: str = "") -> None:
+        """`field_path` names the part of the object the event is about (`spec.containers{nginx}`)."""
         if not self.enabled:
             return
         now = self.rt.clock.now
         ref = ref_to(obj)
+        if field_path:
+            ref["fieldPath"] = field_path
         source = {"component": component}
         if host:
             source["host"] = host
@@ -78,7 +82,7 @@ class EventRecorder:
             key: tuple[Any, ...] = ("aggregate", *agg_key)
             reporting = ""
         else:
-            key = (*agg_key, message)
+            key = (*agg_key, field_path, message)
         # The spam filter sees every event, counted ones included.
         if not self._spam_accept((*obj_key,), now):
             return

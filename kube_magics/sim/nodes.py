@@ -7,6 +7,7 @@ the order it joins, and an address on the `kind` Docker network (172.18.0.0/16).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from kube_magics.sim.runtime import SimConfig
@@ -98,15 +99,21 @@ def make_node(config: SimConfig, name: str, index: int, *, now: float, control_p
             "images": [],
             "nodeInfo": {
                 "architecture": "amd64",
-                "bootID": "",
+                "bootID": _uuid(f"{config.name}/{name}/boot"),
                 "containerRuntimeVersion": "containerd://2.1.3",
                 "kernelVersion": "6.8.0-sim",
-                "kubeProxyVersion": config.kubernetes_version,
+                "kubeProxyVersion": "",  # deprecated: a 1.35 kubelet no longer reports it (describe shows it blank)
                 "kubeletVersion": config.kubernetes_version,
-                "machineID": "",
+                "machineID": hashlib.sha256(f"{config.name}/{name}/machine".encode()).hexdigest()[:32],
                 "operatingSystem": "linux",
                 "osImage": "Debian GNU/Linux 12 (bookworm)",
-                "systemUUID": "",
+                "systemUUID": _uuid(f"{config.name}/{name}/system"),
             },
         },
     }
+
+
+def _uuid(seed: str) -> str:
+    """A UUID-shaped identifier derived from `seed` (the same node always gets the same one)."""
+    h = hashlib.sha256(seed.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"

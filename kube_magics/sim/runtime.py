@@ -32,6 +32,7 @@ from kube_magics.sim.store import Store
 from kube_magics.timefmt import parse_rfc3339
 
 DEFAULT_START = "2026-01-05T09:00:00Z"
+BOOT_SECONDS = 30.0  # virtual time kind takes to bring a cluster up (control plane, add-ons, workers joining)
 
 
 @dataclass
@@ -58,7 +59,9 @@ class Runtime:
         self.config = config or SimConfig()
         seed = self.config.seed
         self.catalogue = catalogue
-        self.clock = Clock(parse_rfc3339(self.config.start))
+        # The cluster's bring-up (bootstrap.py) runs in the BOOT_SECONDS before `start`, so a new cluster's clock
+        # reads `start`.
+        self.clock = Clock(parse_rfc3339(self.config.start) - BOOT_SECONDS)
         self.started_at = self.clock.now
         self.rng_names = Random(f"{seed}/names")
         self.rng_uids = Random(f"{seed}/uids")

@@ -14,7 +14,6 @@ Stored objects are never mutated after they are written. Readers inside the simu
 from __future__ import annotations
 
 import builtins
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from random import Random
@@ -139,7 +138,13 @@ class Store:
     # --- writing -------------------------------------------------------------------------------------------
 
     def new_uid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A version-4 UUID from the seeded generator (the same text as `uuid.UUID(int=n, version=4)`, made
+        without building a UUID object: uids are drawn for every object and event)."""
+        n = self._rng.getrandbits(128)
+        n = (n & ~(0xC000 << 48)) | (0x8000 << 48)
+        n = (n & ~(0xF000 << 64)) | (4 << 76)
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def create(self, obj: Obj) -> Obj:
         """Store a new object (the caller hands it over). Sets uid, resourceVersion, creationTimestamp."""
@@ -162,10 +167,11 @@ class Store:
         self._emit(WatchEvent("ADDED", kind, stored, None, self._rv))
         return stored
 
-    def update(self, obj: Obj, *, expect_rv: str | None = None) -> Obj:
+    def update(self, obj: Obj, *, expect_rv: str | None = None, keep_generation: bool = False) -> Obj:
         """Replace an object. Bumps resourceVersion, and generation when `spec` changed.
 
         `expect_rv` makes it a compare-and-swap, as an update carrying metadata.resourceVersion is.
+        `keep_generation` is for subresources that change the spec without a new generation (pods/binding).
         """
         kind = obj["kind"]
         meta = dict(obj["metadata"])
@@ -184,7 +190,7 @@ class Store:
         meta["resourceVersion"] = str(self._rv)
         meta["uid"] = old["metadata"]["uid"]
         meta["creationTimestamp"] = old["metadata"]["creationTimestamp"]
-        if kind in GENERATION_KINDS:
+        if kind in GENERATION_KINDS and not keep_generation:
             gen = old["metadata"].get("generation", 1)
             new_spec, old_spec = obj.get("spec"), old.get("spec")
             if new_spec is not old_spec and new_spec != old_spec:
@@ -192,6 +198,8 @@ class Store:
             elif meta.get("deletionTimestamp") and not old["metadata"].get("deletionTimestamp"):
                 gen += 1  # graceful deletion bumps the generation
             meta["generation"] = gen
+        if keep_generation and "generation" in old["metadata"]:
+            meta["generation"] = old["metadata"]["generation"]
         stored = dict(obj)
         stored["metadata"] = meta
         bucket[key] = stored

@@ -9,12 +9,16 @@ from tests.reference import output
 def test_describe_by_name_prefix_selector_and_type_name(ip) -> None:  # type: ignore[no-untyped-def]
     ip.ok(NGINX_POD)
     ip.ok(CONFIG)
+    ip.ok("%k8s wait --for=condition=Ready pod/nginx-pod")
     one = text(ip.ok("%k8s describe pod nginx-pod"))
-    assert one.splitlines()[:2] == ["Name:             nginx-pod", "Namespace:        default"]
-    assert one.rstrip("\n").endswith("Events:                      <none>")
+    recorded = output("pod.txt", "kubectl describe pod nginx-pod").splitlines()
+    assert one.splitlines()[:4] == recorded[:4]
+    events = one.splitlines()[one.splitlines().index("Events:") + 1:]
+    assert events[0].split() == ["Type", "Reason", "Age", "From", "Message"]
+    assert events[2].split()[:2] == ["Normal", "Scheduled"] and "default-scheduler" in events[2]
     assert text(ip.ok("%k8s describe po/nginx-pod")) == one
     prefixed = text(ip.ok("%k8s describe pod nginx"))
-    assert prefixed.startswith("Name:             nginx-pod\n") and "Events:" not in prefixed
+    assert prefixed.startswith("Name:             nginx-pod\n") and "\nEvents:" not in prefixed
     assert prefixed.endswith("\n\n")
     secret = text(ip.ok("%k8s describe secret db-secret"))
     assert secret.splitlines()[:4] == output("config.txt", "kubectl describe secret db-secret").splitlines()[:4]
@@ -58,7 +62,12 @@ def test_top_without_a_metrics_server_is_kubectls_error(ip) -> None:  # type: ig
 
 def test_wait_for_conditions_jsonpath_and_delete(ip) -> None:  # type: ignore[no-untyped-def]
     ip.ok(NGINX_POD)
-    assert text(ip.ok("%k8s wait --for=jsonpath='{.status.phase}'=Pending pod/nginx-pod")) == \
+    assert ip.fails("%k8s wait --for=condition=Ready pod/nginx-pod --timeout=0") == \
+        "error: condition not met for pods/nginx-pod"
+    start = clock(ip)
+    assert text(ip.ok("%k8s wait --for=condition=Ready pod/nginx-pod")) == "pod/nginx-pod condition met\n"
+    assert 0 < clock(ip) - start < 30  # the kubelet pulled the image and started nginx meanwhile
+    assert text(ip.ok("%k8s wait --for=jsonpath='{.status.phase}'=Running pod/nginx-pod")) == \
         "pod/nginx-pod condition met\n"
     assert text(ip.ok("%k8s wait --for=jsonpath={.spec.containers[0].name} pod/nginx-pod")) == \
         "pod/nginx-pod condition met\n"
@@ -66,14 +75,12 @@ def test_wait_for_conditions_jsonpath_and_delete(ip) -> None:  # type: ignore[no
     assert ip.fails("%k8s wait --for=jsonpath={.status.phase}=Failed pod/nginx-pod --timeout=5s") == \
         "error: timed out waiting for the condition on pods/nginx-pod"
     assert clock(ip) - start == 5
-    assert ip.fails("%k8s wait --for=condition=Ready pod/nginx-pod --timeout=0") == \
-        "error: condition not met for pods/nginx-pod"
     assert ip.fails("%k8s wait --for=nonsense pod/nginx-pod") == 'error: unrecognized condition: "nonsense"'
     assert ip.fails("%k8s wait --for=condition=Ready pod/nope") == \
         'Error from server (NotFound): pods "nope" not found'
     assert text(ip.ok("%k8s wait --for=delete pod/nope")) == ""  # nothing to wait for, as in kubectl
-    ip.ok("%k8s delete pod nginx-pod")
-    assert text(ip.ok("%k8s wait --for=delete pods --all")) == ""
+    ip.ok("%k8s delete pod nginx-pod --wait=false")
+    assert text(ip.ok("%k8s wait --for=delete pod/nginx-pod")) == "pod/nginx-pod condition met\n"
 
 
 def test_get_watch_prints_the_table_and_moves_the_clock_for_its_bound(ip) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import yaml
-
-from tests.magics.k8s_cells import NGINX_DEPLOYMENT, NGINX_POD, backend, clock, rows, run_pods, text
+from tests.magics.k8s_cells import NGINX_DEPLOYMENT, NGINX_POD, clock, rows, text
 
 
 def test_cordon_and_uncordon(ip) -> None:  # type: ignore[no-untyped-def]
@@ -26,52 +24,72 @@ def test_cordon_by_selector(ip) -> None:  # type: ignore[no-untyped-def]
     assert out == "node/sim-control-plane cordoned\n"
 
 
-def test_drain_an_empty_node(ip) -> None:  # type: ignore[no-untyped-def]
-    assert text(ip.ok("%k8s drain sim-worker2 --ignore-daemonsets")) == \
-        "node/sim-worker2 cordoned\nnode/sim-worker2 drained\n"
+def _daemonset_pods(ip, node: str) -> list[str]:  # type: ignore[no-untyped-def]
+    pods = ip.ok(f"%k8s get pods -n kube-system --field-selector spec.nodeName={node} -o json").objects
+    return sorted(f"kube-system/{p['metadata']['name']}" for p in pods
+                  if (p["metadata"].get("ownerReferences") or [{}])[0].get("kind") == "DaemonSet")
+
+
+def test_drain_a_node_with_only_daemonset_pods(ip) -> None:  # type: ignore[no-untyped-def]
+    daemons = _daemonset_pods(ip, "sim-worker2")
+    assert len(daemons) == 2  # kindnet and kube-proxy, as on kind
+    assert text(ip.ok("%k8s drain sim-worker2 --ignore-daemonsets")) == (
+        "node/sim-worker2 cordoned\n"
+        f"Warning: ignoring DaemonSet-managed Pods: {', '.join(daemons)}\n"
+        "node/sim-worker2 drained\n")
+    message = ip.fails("%k8s drain sim-worker")
+    problem = f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): " \
+              f"{', '.join(_daemonset_pods(ip, 'sim-worker'))}"
+    assert message.splitlines() == [
+        "node/sim-worker cordoned",
+        f'error: unable to drain node "sim-worker" due to error: {problem}, continuing command...',
+        "There are pending nodes to be drained:",
+        " sim-worker",
+        f"error: {problem}",
+    ]
 
 
 def test_drain_refuses_pods_no_controller_would_replace(ip) -> None:  # type: ignore[no-untyped-def]
-    # A pod placed on the node through the API (spec.nodeName set at creation, as a binding would set it).
-    pod = yaml.safe_load(NGINX_POD.split("\n", 1)[1])
-    pod["spec"]["nodeName"] = "sim-worker"
-    backend(ip).create(pod)
-    message = ip.fails("%k8s drain sim-worker")
-    assert message.splitlines() == [
-        "node/sim-worker cordoned",
-        'error: unable to drain node "sim-worker" due to error: cannot delete Pods that declare no controller '
-        "(use --force to override): default/nginx-pod, continuing command...",
-        "There are pending nodes to be drained:",
-        " sim-worker",
-        "error: cannot delete Pods that declare no controller (use --force to override): default/nginx-pod",
+    ip.ok(NGINX_POD)
+    node = ip.ok("%k8s get pod nginx-pod -o json").objects[0]["spec"]["nodeName"]
+    message = ip.fails(f"%k8s drain {node} --ignore-daemonsets")
+    problem = "cannot delete Pods that declare no controller (use --force to override): default/nginx-pod"
+    assert message.splitlines()[1] == f'error: unable to drain node "{node}" due to error: {problem}, ' \
+                                      "continuing command..."
+    ip.ok(f"%k8s uncordon {node}")
+    daemons = ", ".join(_daemonset_pods(ip, node))
+    dry = text(ip.ok(f"%k8s drain {node} --force --ignore-daemonsets --dry-run=client"))
+    assert dry.splitlines() == [
+        f"node/{node} cordoned (dry run)",
+        # kubectl joins its warnings in Go's map order (random); here in the order of the pods they concern.
+        f"Warning: deleting Pods that declare no controller: default/nginx-pod; ignoring DaemonSet-managed Pods: "
+        f"{daemons}",
+        "evicting pod default/nginx-pod (dry run)",
+        f"node/{node} drained (dry run)",
     ]
-    dry = text(ip.ok("%k8s drain sim-worker --force --dry-run=client"))
-    assert dry == ("node/sim-worker already cordoned (dry run)\n"
-                   "Warning: deleting Pods that declare no controller: default/nginx-pod\n"
-                   "evicting pod default/nginx-pod (dry run)\n"
-                   "node/sim-worker drained (dry run)\n")
 
 
 def test_drain_evicts_and_waits_for_the_pods_to_go(ip) -> None:  # type: ignore[no-untyped-def]
-    run_pods(ip)
     ip.ok(NGINX_DEPLOYMENT)
     ip.ok("%k8s rollout status deployment/nginx-deployment")
-    on_worker = sorted(p["metadata"]["name"] for p in ip.ok("%k8s get pods -o json").objects
-                       if p["spec"]["nodeName"] == "sim-worker")
-    assert on_worker
+    pods = ip.ok("%k8s get pods -o json").objects
+    node = pods[0]["spec"]["nodeName"]
+    on_node = sorted(p["metadata"]["name"] for p in pods if p["spec"]["nodeName"] == node)
     start = clock(ip)
-    lines = text(ip.ok("%k8s drain sim-worker --ignore-daemonsets")).splitlines()
-    assert lines[0] == "node/sim-worker cordoned"
-    assert lines[1:1 + len(on_worker)] == [f"evicting pod default/{name}" for name in on_worker]
-    assert sorted(lines[1 + len(on_worker):-1]) == [f"pod/{name} evicted" for name in on_worker]
-    assert lines[-1] == "node/sim-worker drained"
-    assert clock(ip) - start == 1  # the stand-in finishes a deletion a second after it starts
-    left = {p["metadata"]["name"] for p in ip.ok("%k8s get pods -o json").objects}
-    assert not left & set(on_worker)
+    lines = text(ip.ok(f"%k8s drain {node} --ignore-daemonsets")).splitlines()
+    assert lines[0] == f"node/{node} cordoned"
+    assert lines[1].startswith("Warning: ignoring DaemonSet-managed Pods: kube-system/")
+    assert lines[2:2 + len(on_node)] == [f"evicting pod default/{name}" for name in on_node]
+    assert sorted(lines[2 + len(on_node):-1]) == [f"pod/{name} evicted" for name in on_node]
+    assert lines[-1] == f"node/{node} drained"
+    assert clock(ip) > start  # nginx took its time to stop after SIGQUIT
+    now = ip.ok("%k8s get pods -o json").objects
+    assert not {p["metadata"]["name"] for p in now} & set(on_node)
+    assert all(p["spec"].get("nodeName") != node for p in now)  # replacements avoid the cordoned node
+    ip.ok("%k8s rollout status deployment/nginx-deployment")
 
 
 def test_watch_a_deletion_with_event_types(ip) -> None:  # type: ignore[no-untyped-def]
-    run_pods(ip)
     ip.ok(NGINX_DEPLOYMENT)
     ip.ok("%k8s rollout status deployment/nginx-deployment")
     victim = ip.ok("%k8s get pods -o name").objects[0]["metadata"]["name"]
@@ -79,6 +97,7 @@ def test_watch_a_deletion_with_event_types(ip) -> None:  # type: ignore[no-untyp
     lines = [line.split() for line in text(ip.ok("%k8s get pods -w --output-watch-events")).splitlines()]
     assert lines[0] == ["EVENT", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert ["ADDED", victim, "1/1", "Terminating"] == lines[1][:4]
-    assert ["DELETED", victim, "1/1", "Terminating"] in [line[:4] for line in lines]
-    replacement = next(line for line in lines[1:] if line[3] == "Pending")[1]
-    assert lines[-1][:4] == ["MODIFIED", replacement, "1/1", "Running"]
+    assert ["DELETED", victim] in [line[:2] for line in lines]
+    replacement = next(line[1] for line in lines[1:] if line[1] != victim and line[4] == "0" and
+                       line[3] in ("Pending", "ContainerCreating"))
+    assert ["MODIFIED", replacement, "1/1", "Running"] in [line[:4] for line in lines]

@@ -12,14 +12,20 @@ first reproduces the exact sequence of Deployment states a real rollout goes thr
 from __future__ import annotations
 
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.deployment import DeploymentController
 from kube_magics.sim.controllers.garbage import GarbageCollector
+from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.namespace import NamespaceController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
+from kube_magics.sim.controllers.scheduler import SchedulerController
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     NamespaceController,
     ReplicaSetController,
     DeploymentController,
+    DaemonSetController,
     GarbageCollector,
+    SchedulerController,
+    KubeletController,
 )
