@@ -110,8 +110,13 @@ class BadRequestError(ApiError):
 
 
 class UnauthorizedError(ApiError):
+    """401: the server refused the credentials. kubectl words it as a login problem, not a server error."""
+
     reason = "Unauthorized"
     code = 401
+
+    def kubectl_text(self) -> str:
+        return f"error: You must be logged in to the server ({self.message or self.reason})"
 
 
 class ForbiddenError(ApiError):
@@ -280,6 +285,15 @@ class BackendError(KubeMagicsError):
     """A backend cannot do what was asked: unreachable engine or cluster, expired credentials, read-only context."""
 
 
+class ClusterUnreachableError(BackendError):
+    """A cluster that did not answer: refused connection, unknown host, timeout, TLS failure. The message is
+    kubectl's own line (`The connection to the server 127.0.0.1:6443 was refused - did you specify the right host
+    or port?`, `Unable to connect to the server: ...`), which kubectl prints without an `error: ` prefix."""
+
+    def kubectl_text(self) -> str:
+        return self.message
+
+
 class SimulatorOnlyError(BackendError):
     """A verb that only the simulated cluster has (advance, fail-node, load) was used on a real one."""
 
@@ -296,6 +310,7 @@ __all__ = [
     "BadRequestError",
     "BuildError",
     "Cause",
+    "ClusterUnreachableError",
     "ConflictError",
     "DockerfileError",
     "ForbiddenError",

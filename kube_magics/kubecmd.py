@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from kube_magics.errors import SimulatorOnlyError, UsageError
-from kube_magics.lineparse import ArgParser
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 from kube_magics.timefmt import human_duration, parse_duration, rfc3339
@@ -26,15 +25,9 @@ def _sim(session: Session, verb: str) -> Any:
 
 
 def cmd_use(session: Session, argv: list[str]) -> TextResult:
-    p = ArgParser("%kube use")
-    p.add_argument("target", nargs="?", default=None)
-    p.add_argument("--workers", type=int, default=None)
-    p.add_argument("--seed", type=int, default=None)
-    args = p.parse_args(argv)
-    if args.target in (None, "sim", "simulator"):
-        backend = session.use_sim(workers=args.workers, seed=args.seed)
-        return TextResult(f"Using a fresh simulated cluster: {_summary(backend)}")
-    raise UsageError(f"unknown cluster {args.target!r}: use 'sim'")
+    from kube_magics.kubeuse import use
+
+    return use(session, argv, sim_summary=_summary)
 
 
 def _summary(backend: Any) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
-from traitlets import Int, Unicode
+from traitlets import Int, List, Unicode, observe
 
 from kube_magics.errors import KubeMagicsError
 from kube_magics.results import CellError
@@ -41,9 +41,13 @@ def boundary(fn: F) -> F:
 class KubeMagics(Magics):
     """Docker and Kubernetes in notebook cells. Configure with `%config KubeMagics.<name> = value`."""
 
-    backend = Unicode("sim", help="The cluster cells talk to at first: 'sim' (the simulated cluster), "
-                                  "or a kubeconfig context. Also from the KUBE_MAGICS_BACKEND environment variable.",
+    backend = Unicode("sim", help="The cluster cells talk to at first: 'sim' (the simulated cluster), 'kind', "
+                                  "'kind:CLUSTER', 'context:NAME' or 'current' (the kubeconfig's current context). "
+                                  "The KUBE_MAGICS_BACKEND environment variable, when set, wins.",
                       ).tag(config=True)
+    allowed_contexts = List(Unicode(), help="Kubeconfig contexts that may be written to although they do not look "
+                                            "local (kind-*, k3d-*, minikube, docker-desktop, ... are always "
+                                            "writable). Every other context is read-only.").tag(config=True)
     namespace = Unicode("default", help="The namespace verbs use when none is given.").tag(config=True)
     sim_workers = Int(2, help="Worker nodes of a new simulated cluster.").tag(config=True)
     sim_seed = Int(0, help="Seed of a new simulated cluster (names and traffic follow from it).").tag(config=True)
@@ -54,8 +58,14 @@ class KubeMagics(Magics):
             from kube_magics.session import Settings
 
             session = Session(Settings(backend=self.backend, namespace=self.namespace,
-                                       sim_workers=self.sim_workers, sim_seed=self.sim_seed))
+                                       sim_workers=self.sim_workers, sim_seed=self.sim_seed,
+                                       allowed_contexts=list(self.allowed_contexts)))
         self.session = session
+
+    @observe("allowed_contexts")
+    def _allowed_changed(self, change: dict[str, Any]) -> None:
+        # `%config KubeMagics.allowed_contexts = [...]` after loading: the guard reads the session's list.
+        self.session.settings.allowed_contexts[:] = list(change["new"])
 
     def _line(self, line: str) -> list[str]:
         from kube_magics.lineparse import expand, split
@@ -85,9 +95,12 @@ class KubeMagics(Magics):
         from kube_magics import kubectl
 
         argv = self._line(line)
+        since = self.session.writes()
         if cell is None:
-            return kubectl.run(self.session, argv)
-        return kubectl.apply_cell(self.session, argv, cell, self._template_namespace())
+            out = kubectl.run(self.session, argv)
+        else:
+            out = kubectl.apply_cell(self.session, argv, cell, self._template_namespace())
+        return self.session.name_context(out, since)
 
     @no_var_expand
     @line_magic
@@ -95,7 +108,11 @@ class KubeMagics(Magics):
     def kube(self, line: str) -> Any:
         """The toolkit itself: which cluster, the simulator's clock and faults, the views.
 
+          %kube use                                 the clusters to choose from (the kubeconfig's contexts)
           %kube use sim [--workers N] [--seed S]   a fresh simulated cluster
+          %kube use kind [CLUSTER]                  a kind cluster (context kind-CLUSTER)
+          %kube use context NAME [--allow-writes]   any kubeconfig context; only local-looking ones take
+                                                    writes unless allowed (KubeMagics.allowed_contexts)
           %kube status | reset
           %kube advance 60s                         move the simulator's clock (30s, 2m, 1h30m)
           %kube fail-node NAME | recover-node NAME

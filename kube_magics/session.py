@@ -2,15 +2,18 @@
 
 A `Session` is created when the extension loads and lives as long as the kernel. The backend is created on first
 use (a fresh simulated cluster unless configured otherwise), so loading the extension stays cheap.
+
+The backend is configured as `sim`, `kind`, `kind:CLUSTER`, `context:NAME` or `current` (`KubeMagics.backend`, or
+the KUBE_MAGICS_BACKEND environment variable, which wins); `%kube use` switches it while the kernel runs.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kube_magics.errors import UsageError
+from kube_magics.errors import SimulatorOnlyError
 
 if TYPE_CHECKING:
     from kube_magics.backends.base import Backend
@@ -25,6 +28,7 @@ class Settings:
     sim_workers: int = 2
     sim_seed: int = 0
     language: str = "en"
+    allowed_contexts: list[str] = field(default_factory=list)  # non-local contexts that may be written to
 
 
 class Session:
@@ -46,9 +50,30 @@ class Session:
         return self._backend is not None
 
     def _make(self, spec: str) -> Backend:
-        if spec in ("sim", "simulator", ""):
+        from kube_magics.backends.contexts import parse_backend
+
+        kind, name = parse_backend(spec)
+        if kind == "sim":
             return self.use_sim()
-        raise UsageError(f"unknown backend {spec!r}: use 'sim' (the simulated cluster)")
+        return self.use_context(name or "", check=False)
+
+    def use_context(self, name: str, *, allow_writes: bool = False, check: bool = True) -> Backend:
+        """Talk to a kubeconfig context ("" for the kubeconfig's current one). With `check`, the server is asked
+        for its version first, so an unreachable cluster is reported now and the session keeps its backend."""
+        from kube_magics.backends import contexts
+        from kube_magics.backends.kube import KubeBackend
+
+        config = contexts.load()
+        ctx = config.get(name or config.current)
+        backend = KubeBackend(ctx, config.paths, allow_writes=allow_writes,
+                              allowed=lambda: self.settings.allowed_contexts)
+        if check:
+            backend.version()
+        self._backend = backend
+        self.settings.backend = f"context:{ctx.name}"
+        if ctx.namespace:
+            self.settings.namespace = ctx.namespace
+        return backend
 
     def use_sim(self, *, workers: int | None = None, seed: int | None = None, **options: Any) -> Backend:
         """Start a fresh simulated cluster and make it the active backend."""
@@ -57,16 +82,46 @@ class Session:
         backend = SimBackend(workers=self.settings.sim_workers if workers is None else workers,
                              seed=self.settings.sim_seed if seed is None else seed, **options)
         self._backend = backend  # type: ignore[assignment]
+        self.settings.backend = "sim"
         return backend  # type: ignore[return-value]
 
     def reset(self) -> Backend:
-        """A fresh cluster of the same kind as the active one."""
+        """A fresh cluster of the same kind as the active one (the simulator only: a real cluster stays)."""
+        if self._backend is not None and self._backend.sim is None:
+            raise SimulatorOnlyError(f"%kube reset works on the simulated cluster only; this notebook talks to "
+                                     f"{self._backend.name}", hint="%kube use sim starts a fresh simulated cluster")
         self._backend = None
         return self.backend
+
+    def writes(self) -> int:
+        """How many writes the active real-cluster backend has sent (0 on the simulator)."""
+        return int(getattr(self._backend, "writes", 0) or 0)
+
+    def name_context(self, result: Any, since: int) -> Any:
+        """A magic's output after writes to a real cluster ends with the context they went to:
+        `(context kind-workshop)` on a line of its own, so a cell never leaves doubt where it wrote."""
+        from kube_magics.results import TextResult
+
+        if self._backend is None or self._backend.sim is not None or self.writes() == since:
+            return result
+        if not isinstance(result, TextResult):
+            return result
+        note = f"(context {self._backend.name})"
+        text = f"{result.text.rstrip(chr(10))}\n{note}" if result.text.strip() else note
+        html = result._repr_html_()
+        if html is not None:
+            from kube_magics.results import pre
+
+            html += pre(note)
+        return TextResult(text, html_text=html, objects=result.objects, value=result.value)
 
     def describe_target(self) -> str:
         """One line: which cluster the cells will talk to."""
         if self.settings.backend in ("sim", "simulator", ""):
             return ("kube-magics: cells talk to a fresh simulated Kubernetes cluster (sim, "
                     f"{self.settings.sim_workers} workers, virtual clock); %kube use to change it")
-        return f"kube-magics: cells talk to {self.settings.backend}"
+        from kube_magics.backends.contexts import parse_backend
+
+        name = parse_backend(self.settings.backend)[1]
+        where = f"context {name}" if name else "the current context"
+        return f"kube-magics: cells talk to Kubernetes, {where} of the kubeconfig; %kube use lists the contexts"

@@ -34,7 +34,8 @@ def bootstrap(rt: Runtime) -> None:
     images = system.preloaded_images()
     control_plane = _join(rt, names[0], 0, images, control_plane=True)
     for cls in CONTROLLERS:
-        rt.add_controller(cls)
+        if rt.enabled(cls.name):
+            rt.add_controller(cls)
     rt.settle()
     rt.advance(STATIC_PODS_AFTER)
     for pod in system.static_pods(control_plane, rt.now):
@@ -47,7 +48,8 @@ def bootstrap(rt: Runtime) -> None:
         _join(rt, name, index, images)
     rt.settle()
     start = parse_rfc3339(rt.config.start)
-    rt.run_until(lambda: system_ready(rt), timeout=max(READY_WITHIN, start - rt.now))
+    if rt.enabled("kubelet"):
+        rt.run_until(lambda: system_ready(rt), timeout=max(READY_WITHIN, start - rt.now))
     if rt.now < start:
         rt.advance(start - rt.now)
     rt.started_at = rt.clock.now

@@ -102,8 +102,11 @@ class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
             items = [o for o in items if matches_fields(o, reqs)]
         return deep_copy(items)
 
-    def events(self, obj: Obj | None = None, *, namespace: str | None = None) -> builtins.list[Obj]:
-        """Events, oldest first; for one object if given (as `kubectl describe` shows them)."""
+    def events(self, obj: Obj | None = None, *, namespace: str | None = "default") -> builtins.list[Obj]:
+        """Events, oldest first: about one object if given (as `kubectl describe` shows them), else those of a
+        namespace (`None` for every namespace). Events about cluster-scoped objects (nodes) live in `default`."""
+        if obj is not None:
+            namespace = obj["metadata"].get("namespace") or "default"
         items = self.rt.store.list("Event", namespace)
         if obj is not None:
             uid = obj["metadata"].get("uid")

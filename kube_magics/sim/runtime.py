@@ -51,6 +51,9 @@ class SimConfig:
     kubernetes_version: str = "v1.35.0"
     # Where LoadBalancer Services get external IPs; None leaves them <pending>, as on kind.
     load_balancer_pool: str | None = None
+    # Which controllers run, as kube-controller-manager's --controllers flag says it: "*" for all, "-name" to
+    # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...).
+    controllers: tuple[str, ...] = ("*",)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -79,6 +82,13 @@ class Runtime:
         self._after_settle: list[Callable[[], None]] = []
 
     # --- controllers ---------------------------------------------------------------------------------------------
+
+    def enabled(self, name: str) -> bool:
+        """Whether the controller named `name` runs in this cluster (SimConfig.controllers)."""
+        wanted = self.config.controllers
+        if f"-{name}" in wanted:
+            return False
+        return "*" in wanted or name in wanted
 
     def add_controller(self, cls: type[Controller]) -> Controller:
         return self.manager.add(cls(self))

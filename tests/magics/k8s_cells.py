@@ -79,9 +79,12 @@ def clock(ip: Any) -> float:
 
 
 def run_pods(ip: Any) -> Any:
-    """Let the stand-in the recordings were made with run the pods (tests/sim/standin.py): bound at once, Running
-    and Ready a second later, gone a second after their deletion."""
+    """A fresh simulated cluster whose pods are placed and run by the stand-in the recordings were made with
+    (tests/sim/standin.py: bound at once, Running and Ready a second later, gone a second after their deletion)
+    instead of the scheduler and the kubelets, so that rollouts step as in reference/k8s-1.35."""
     from tests.sim.standin import StandinKubelet
 
-    backend(ip).sim.rt.add_controller(StandinKubelet)
+    session = ip.shell.magics_manager.registry["KubeMagics"].session
+    backend = session.use_sim(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet"))
+    backend.sim.rt.add_controller(StandinKubelet)
     return ip

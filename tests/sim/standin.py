@@ -43,9 +43,10 @@ class StandinKubelet(Controller):
         self._ips = 0
 
     def keys_for(self, event: WatchEvent) -> list[tuple[str, str]]:
-        if event.type == "DELETED":
-            return []
         meta = event.object["metadata"]
+        # The workloads under test live in `default`; kube-system's DaemonSet pods need a real scheduler.
+        if event.type == "DELETED" or meta["namespace"] != "default":
+            return []
         return [(meta["namespace"], meta["name"])]
 
     def reconcile(self, key: Any) -> None:
@@ -114,8 +115,9 @@ def _cond(ctype: str, now: float) -> Obj:
 
 @pytest.fixture
 def cluster() -> SimCluster:
-    """A two-worker simulated cluster whose pods are run by the stand-in (swap this for the real kubelet)."""
-    c = SimCluster(workers=2, seed=0)
+    """A two-worker simulated cluster whose pods are placed and run by the stand-in instead of the scheduler and
+    the kubelets, as in the recording setup of shared/reference/k8s-1.35 (pods ready a second after binding)."""
+    c = SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet"))
     c.rt.add_controller(StandinKubelet)
     return c
 

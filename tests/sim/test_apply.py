@@ -117,11 +117,12 @@ def test_managed_fields_after_the_controllers_status_write() -> None:
 def test_applying_the_same_manifest_twice_changes_nothing() -> None:
     c = SimCluster()
     c.apply(DEPLOYMENT)
+    c.advance("10s")  # the rollout finishes; the Deployment is quiet from here on
     before = c.get("deploy", "nginx-deployment")
     seen: list[str] = []
     stop = c.watch(lambda ev: seen.append(ev["type"]), kinds=["deploy"])
-    c.advance("10s")
     [again] = c.apply(DEPLOYMENT)
+    c.advance("10s")
     stop()
     assert str(again) == "deployment.apps/nginx-deployment unchanged"
     assert seen == []
@@ -317,7 +318,7 @@ class FakeKubelet(Controller):
 
 
 def test_controller_writes_are_attributed_to_their_component() -> None:
-    c = SimCluster()
+    c = SimCluster(controllers=("*", "-replicaset-controller", "-default-scheduler", "-kubelet"))
     c.rt.add_controller(FakeReplicaSetController)
     c.rt.add_controller(FakeKubelet)
     rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"},

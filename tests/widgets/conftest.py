@@ -86,7 +86,8 @@ def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
 
 @pytest.fixture
 def cluster() -> SimCluster:
-    return SimCluster(workers=2, seed=0)
+    # The views are tested on pod states set by hand (simbackend.place), so no scheduler or kubelet changes them.
+    return SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet"))
 
 
 @pytest.fixture

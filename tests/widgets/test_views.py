@@ -47,7 +47,7 @@ def test_the_topology_shows_every_node_and_pod_coloured_by_what_the_cluster_says
         scenario: SimCluster, backend: SimBackend, manual: ManualTime) -> None:
     view = topology(backend, time_source=manual.clock, scheduler=manual.schedule)
     assert keys(view.scene, "node:") == {"node:sim-control-plane", "node:sim-worker", "node:sim-worker2"}
-    pods = backend.list("pods", namespace=None)
+    pods = backend.list("pods", namespace="default")  # kube-system's pods are left out by default
     assert keys(view.scene, "pod:") == {f"pod:default/{p['metadata']['name']}" for p in pods}
     colours = view.palette
     for p in pods:  # whatever state each pod is in now, its tile has that state's colour
@@ -182,7 +182,7 @@ def test_the_board_follows_its_selector_and_namespace(scenario: SimCluster, back
                       scheduler=manual.schedule)
     assert [r[1] for r in board.board["pods"]] == ["web-1", "web-2"]
     assert board.summary() == "Pods in default (app=web): 2 (1 Running, 1 CrashLoopBackOff)"
-    everything = pod_board(backend, time_source=manual.clock, scheduler=manual.schedule)
+    everything = pod_board(backend, namespace="default", time_source=manual.clock, scheduler=manual.schedule)
     names = [r[1] for r in everything.board["pods"]]
     # The scenario's bare pods, and the pods the nginx Deployment's ReplicaSet made.
     assert [n for n in names if not n.startswith("nginx-deployment-")] == ["batch-1", "web-1", "web-2"]
