@@ -56,8 +56,15 @@ def fail(output: str, errors: list[KubeMagicsError], objects: list[Obj] | None =
 
 
 def namespace(session: Session, o: Options) -> str:
-    """The namespace a verb works in: `-n`, else the session's."""
-    return str(o.namespace or session.settings.namespace)
+    """The namespace a verb works in: `-n`; else the one configured for the session (KubeMagics.namespace) when it
+    is not `default`; else the kubeconfig context's namespace on a real cluster, as kubectl takes it; else
+    `default`."""
+    if o.namespace:
+        return str(o.namespace)
+    configured = session.settings.namespace
+    if configured and configured != "default":
+        return configured
+    return str(getattr(session.backend, "default_namespace", None) or "default")
 
 
 def result(text: str, *, objects: list[Obj] | None = None, html: str | None = None, value: Any = None) -> TextResult:

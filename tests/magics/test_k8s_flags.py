@@ -76,3 +76,14 @@ def test_go_durations() -> None:
             go_duration(bad)
         assert str(err.value) == message
     assert [go_duration_text(s) for s in (0, 30, 90, 600, 5400.5)] == ["0s", "30s", "1m30s", "10m0s", "1h30m0.5s"]
+
+
+def test_the_session_namespace_is_the_default(ip) -> None:  # type: ignore[no-untyped-def]
+    session = ip.shell.magics_manager.registry["KubeMagics"].session
+    session.settings.namespace = "kube-system"
+    try:
+        names = [p["metadata"]["name"] for p in ip.ok("%k8s get pods").objects]
+        assert any(name.startswith("kube-proxy-") for name in names)
+        assert text(ip.ok("%k8s get pods -n default")) == "No resources found in default namespace.\n"
+    finally:
+        session.settings.namespace = "default"
