@@ -67,8 +67,16 @@ def cmd_advance(session: Session, argv: list[str]) -> TextResult:
         raise UsageError("usage: %kube advance DURATION   (e.g. 30s, 2m, 1h30m)")
     sim = _sim(session, "advance")
     seconds = parse_duration(argv[0])
-    sim.advance(seconds)
+    with session.sim_lock():
+        sim.advance(seconds)
+    session.refresh_views()
     return TextResult(f"Clock advanced {human_duration(seconds)} to {rfc3339(session.backend.now())}")
+
+
+def _views() -> dict[str, Command]:
+    from kube_magics import kubeviews
+
+    return dict(kubeviews.COMMANDS)
 
 
 COMMANDS: dict[str, Command] = {
@@ -79,11 +87,15 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+VIEW_COMMANDS = ("stack", "topology", "watch", "lang")
+
+
 def run(session: Session, argv: list[str]) -> Any:
     if not argv:
         return cmd_status(session, [])
     verb, rest = argv[0], argv[1:]
-    fn = COMMANDS.get(verb)
+    fn = {**COMMANDS, **_views()}.get(verb) if verb in VIEW_COMMANDS else COMMANDS.get(verb)
     if fn is None:
-        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(sorted(COMMANDS))}")
+        names = sorted({*COMMANDS, *VIEW_COMMANDS})
+        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(names)}")
     return fn(session, rest)

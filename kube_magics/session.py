@@ -9,6 +9,7 @@ the KUBE_MAGICS_BACKEND environment variable, which wins); `%kube use` switches 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ class Session:
         if env:
             self.settings.backend = env
         self._backend: Backend | None = None
+        self._views: list[Any] = []  # the views open on the current backend
+        self._player: Any = None  # one clock player per simulated cluster, shared by its views
 
     @property
     def backend(self) -> Backend:
@@ -69,7 +72,7 @@ class Session:
                               allowed=lambda: self.settings.allowed_contexts)
         if check:
             backend.version()
-        self._backend = backend
+        self._switch(backend)
         self.settings.backend = f"context:{ctx.name}"
         if ctx.namespace:
             self.settings.namespace = ctx.namespace
@@ -81,7 +84,7 @@ class Session:
 
         backend = SimBackend(workers=self.settings.sim_workers if workers is None else workers,
                              seed=self.settings.sim_seed if seed is None else seed, **options)
-        self._backend = backend  # type: ignore[assignment]
+        self._switch(backend)  # type: ignore[arg-type]
         self.settings.backend = "sim"
         return backend  # type: ignore[return-value]
 
@@ -90,8 +93,56 @@ class Session:
         if self._backend is not None and self._backend.sim is None:
             raise SimulatorOnlyError(f"%kube reset works on the simulated cluster only; this notebook talks to "
                                      f"{self._backend.name}", hint="%kube use sim starts a fresh simulated cluster")
-        self._backend = None
+        self._switch(None)
         return self.backend
+
+    # --- the views --------------------------------------------------------------------------------------------
+
+    def _switch(self, backend: Backend | None) -> None:
+        """Make `backend` the active one; views of the previous cluster stop watching it."""
+        for view in self._views:
+            getattr(view, "detach", view.close)()
+        self._views.clear()
+        if self._player is not None:
+            self._player.pause()
+        self._player = None
+        self._backend = backend
+
+    def player(self) -> Any:
+        """The clock player of the simulated cluster (play/pause/step/speed), shared by all its views."""
+        from kube_magics.widgets import Player
+
+        sim = self.backend.sim
+        if sim is None:
+            raise SimulatorOnlyError("the clock controls work on the simulated cluster only")
+        if self._player is None:
+            self._player = Player(sim)
+        return self._player
+
+    def sim_lock(self) -> Any:
+        """The lock under which the simulated cluster moves: the player's when one plays, so that a cell and
+        the play button never move the clock at the same time."""
+        if self._player is not None:
+            return self._player.lock
+        return contextlib.nullcontext()
+
+    def keep(self, view: Any) -> Any:
+        """Remember a view, so that it is closed when the notebook switches clusters; returns it."""
+        self._views.append(view)
+        return view
+
+    def refresh_views(self) -> None:
+        """Bring open views up to date after the clock moved (ages change without any watch event)."""
+        for view in self._views:
+            refresh = getattr(view, "refresh", None)
+            if refresh is not None:
+                refresh()
+
+    def find_image(self, ref: str) -> Any:
+        """An image by reference: one built in this session, or one the simulated registry serves."""
+        sim = self.backend.sim
+        registry = sim.rt.services.get("registry") if sim is not None else None  # type: ignore[attr-defined]
+        return registry.resolve(ref) if registry is not None else None
 
     def writes(self) -> int:
         """How many writes the active real-cluster backend has sent (0 on the simulator)."""
