@@ -83,7 +83,8 @@ class KubeMagics(Magics):
 
         As a line magic, a kubectl verb:  %k8s get pods -o wide   %k8s describe deploy/web   %k8s logs web-1
           verbs: get describe logs delete scale rollout set wait top expose create run autoscale apply label
-                 annotate cordon uncordon drain exec explain api-resources
+                 annotate patch cordon uncordon drain exec explain api-resources events
+          `%k8s VERB --help` shows a verb's flags; `get -w` and `logs -f` watch for 30 s (--request-timeout)
 
         As a cell magic, the cell is YAML to apply (several documents, `---` separated), server-side apply:
           %%k8s [-n NAMESPACE] [--dry-run] [--diff] [--delete] [--wait[=TIMEOUT]] [--no-validate]
