@@ -115,6 +115,8 @@ class KubeMagics(Magics):
                                                     writes unless allowed (KubeMagics.allowed_contexts)
           %kube status | reset
           %kube advance 60s                         move the simulator's clock (30s, 2m, 1h30m)
+          %kube serve [--port N] [--speed X]        serve this cluster's Kubernetes API for kubectl
+          %kube serve stop
           %kube fail-node NAME | recover-node NAME
           %kube load svc/web --rps 600 | requests svc/web --count 100
           %kube stack | topology | watch [-l SELECTOR] [-n NS] | lang ko|en

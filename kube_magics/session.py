@@ -9,8 +9,8 @@ the KUBE_MAGICS_BACKEND environment variable, which wins); `%kube use` switches 
 
 from __future__ import annotations
 
-import contextlib
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +39,10 @@ class Session:
         if env:
             self.settings.backend = env
         self._backend: Backend | None = None
-        self._views: list[Any] = []  # the views open on the current backend
+        self._views: list[Any] = []  # the views open on the current backend (and a server serving it)
         self._player: Any = None  # one clock player per simulated cluster, shared by its views
+        # The one lock under which the simulated cluster moves: the player's, a served API's, the cells'.
+        self._lock = threading.RLock()
 
     @property
     def backend(self) -> Backend:
@@ -88,6 +90,12 @@ class Session:
         self.settings.backend = "sim"
         return backend  # type: ignore[return-value]
 
+    def swap_backend(self, backend: Backend) -> Backend | None:
+        """Put `backend` in front of the cells in place of the active one (which is returned): e.g. the same
+        cluster reached through a served API's lock (`%kube serve`)."""
+        previous, self._backend = self._backend, backend
+        return previous
+
     def reset(self) -> Backend:
         """A fresh cluster of the same kind as the active one (the simulator only: a real cluster stays)."""
         if self._backend is not None and self._backend.sim is None:
@@ -116,15 +124,13 @@ class Session:
         if sim is None:
             raise SimulatorOnlyError("the clock controls work on the simulated cluster only")
         if self._player is None:
-            self._player = Player(sim)
+            self._player = Player(sim, lock=self._lock)
         return self._player
 
     def sim_lock(self) -> Any:
-        """The lock under which the simulated cluster moves: the player's when one plays, so that a cell and
-        the play button never move the clock at the same time."""
-        if self._player is not None:
-            return self._player.lock
-        return contextlib.nullcontext()
+        """The lock under which the simulated cluster moves, shared by the player, the cells and a served API
+        (`%kube serve`), so that a cell, the play button and a kubectl request never change it at the same time."""
+        return self._lock
 
     def keep(self, view: Any) -> Any:
         """Remember a view, so that it is closed when the notebook switches clusters; returns it."""
