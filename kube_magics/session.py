@@ -17,6 +17,7 @@ from kube_magics.errors import SimulatorOnlyError
 
 if TYPE_CHECKING:
     from kube_magics.backends.base import Backend
+    from kube_magics.docker_magics.context import DockerSide
 
 ENV_BACKEND = "KUBE_MAGICS_BACKEND"
 
@@ -38,6 +39,7 @@ class Session:
         if env:
             self.settings.backend = env
         self._backend: Backend | None = None
+        self._docker: DockerSide | None = None
 
     @property
     def backend(self) -> Backend:
@@ -48,6 +50,16 @@ class Session:
     @property
     def has_backend(self) -> bool:
         return self._backend is not None
+
+    @property
+    def docker(self) -> DockerSide:
+        """The Docker side: which engine `%docker` and `%%dockerfile` use, and the images built here."""
+        if self._docker is None:
+            from kube_magics.docker_magics.context import DockerSide
+
+            self._docker = DockerSide(lambda: self._backend.sim if self._backend is not None else None,
+                                      seed=self.settings.sim_seed)
+        return self._docker
 
     def _make(self, spec: str) -> Backend:
         from kube_magics.backends.contexts import parse_backend
@@ -83,6 +95,8 @@ class Session:
                              seed=self.settings.sim_seed if seed is None else seed, **options)
         self._backend = backend  # type: ignore[assignment]
         self.settings.backend = "sim"
+        if self._docker is not None:  # images built in this kernel stay pullable, as from a registry
+            self._docker.attach(backend.sim)
         return backend  # type: ignore[return-value]
 
     def reset(self) -> Backend:
