@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kube_magics.docker.format import image_config
-from kube_magics.docker.units import human_size, tabulate, truncate_id
+from kube_magics.docker.units import ellipsis, human_size, tabulate, truncate_id
 
 if TYPE_CHECKING:
     from kube_magics.docker.build import BuildResult as EngineBuild
@@ -82,7 +82,7 @@ class ImageResult:
         own = [layer for layer in self.image_layers if layer.state != "base"]
         for layer in own:
             size = human_size(layer.size) + (" (estimated)" if layer.estimated else "")
-            rows.append([layer.instruction.replace("\n", " "), size, layer.state])
+            rows.append([ellipsis(layer.instruction.replace("\n", " "), 60), size, layer.state])
         base = [layer for layer in self.image_layers if layer.state == "base"]
         if base:
             name = self.base or "base image"
