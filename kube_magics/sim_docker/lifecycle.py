@@ -43,6 +43,8 @@ def daemon_error(text: str) -> BackendError:
 
 
 class ContainerOps:
+    """The container verbs of `SimDockerEngine`, which provides the attributes and the three methods below."""
+
     clock: EngineClock
     containers_by_id: dict[str, Container]
     rng_names: Random
