@@ -18,6 +18,7 @@ from kube_magics.errors import SimulatorOnlyError
 
 if TYPE_CHECKING:
     from kube_magics.backends.base import Backend
+    from kube_magics.docker_magics.context import DockerSide
 
 ENV_BACKEND = "KUBE_MAGICS_BACKEND"
 
@@ -43,6 +44,7 @@ class Session:
         self._player: Any = None  # one clock player per simulated cluster, shared by its views
         # The one lock under which the simulated cluster moves: the player's, a served API's, the cells'.
         self._lock = threading.RLock()
+        self._docker: DockerSide | None = None
 
     @property
     def backend(self) -> Backend:
@@ -53,6 +55,16 @@ class Session:
     @property
     def has_backend(self) -> bool:
         return self._backend is not None
+
+    @property
+    def docker(self) -> DockerSide:
+        """The Docker side: which engine `%docker` and `%%dockerfile` use, and the images built here."""
+        if self._docker is None:
+            from kube_magics.docker_magics.context import DockerSide
+
+            self._docker = DockerSide(lambda: self._backend.sim if self._backend is not None else None,
+                                      seed=self.settings.sim_seed)
+        return self._docker
 
     def _make(self, spec: str) -> Backend:
         from kube_magics.backends.contexts import parse_backend
@@ -88,6 +100,8 @@ class Session:
                              seed=self.settings.sim_seed if seed is None else seed, **options)
         self._switch(backend)  # type: ignore[arg-type]
         self.settings.backend = "sim"
+        if self._docker is not None:  # images built in this kernel stay pullable, as from a registry
+            self._docker.attach(backend.sim)
         return backend  # type: ignore[return-value]
 
     def swap_backend(self, backend: Backend) -> Backend | None:
