@@ -67,14 +67,19 @@ class MountedVolume:
     pod: Mapping[str, Any]  # the pod when last written (its labels and annotations, for the downward API)
     written: float  # when the files were last written (the timestamped directory's name)
     issued: float = -1.0  # when its service account token was issued (kept across rewrites); -1: `written`
-    stamp: str = ""
     _files: dict[str, FileProjection] | None = field(default=None, repr=False)
+    _stamp: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if self.issued < 0:
             self.issued = self.written
-        if not self.stamp:
-            self.stamp = stamp_for(self.written, self.name, str((self.pod.get("metadata") or {}).get("uid", "")))
+
+    @property
+    def stamp(self) -> str:
+        """The timestamped directory's name (worked out when first read: most are never looked at)."""
+        if not self._stamp:
+            self._stamp = stamp_for(self.written, self.name, str((self.pod.get("metadata") or {}).get("uid", "")))
+        return self._stamp
 
     @property
     def atomic(self) -> bool:
@@ -146,17 +151,18 @@ def set_up(volume: Mapping[str, Any], pod: Mapping[str, Any], lookup: Lookup, no
     """Set a volume up (raises MountError in the plugin's words)."""
     kind = volume_kind(volume)
     source = volume.get(kind) or {}
-    refs = references(kind, source) if kind in ATOMIC else []
+    if kind not in ATOMIC:
+        return MountedVolume(str(volume.get("name", "")), kind, source, {}, pod, now)
+    refs = references(kind, source)
     objects: dict[tuple[str, str], Obj | None] = {(k, n): lookup(k, n) for k, n, _, _ in refs}
     check(refs, objects)
-    if kind == "projected" and any(s.get("serviceAccountToken") is not None for s in source.get("sources") or ()):
+    if kind in ("downwardAPI", "projected"):
+        # The token names the node and the service account; resourceFieldRef reads the node's allocatable.
         spec = pod.get("spec") or {}
-        objects[("ServiceAccount", str(spec.get("serviceAccountName") or "default"))] = \
-            lookup("ServiceAccount", str(spec.get("serviceAccountName") or "default"))
-        objects[("Node", str(spec.get("nodeName", "")))] = lookup("Node", str(spec.get("nodeName", "")))
-    if kind == "downwardAPI" or kind == "projected":
-        objects[("Node", str((pod.get("spec") or {}).get("nodeName", "")))] = \
-            lookup("Node", str((pod.get("spec") or {}).get("nodeName", "")))
+        node, sa = str(spec.get("nodeName", "")), str(spec.get("serviceAccountName") or "default")
+        objects[("Node", node)] = lookup("Node", node)
+        if kind == "projected":
+            objects[("ServiceAccount", sa)] = lookup("ServiceAccount", sa)
     return MountedVolume(str(volume.get("name", "")), kind, source, objects, pod, now)
 
 

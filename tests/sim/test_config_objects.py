@@ -139,3 +139,36 @@ def test_typed_secrets_with_their_keys_are_accepted_and_their_type_cannot_change
     with pytest.raises(InvalidError) as exc:
         c.patch("secret", "auth", {"type": "Opaque"})
     assert str(exc.value).startswith('The Secret "auth" is invalid: type: Invalid value: "Opaque": field is immutable')
+
+
+def bad_pod(env: list[dict[str, Any]] | None = None, volume: dict[str, Any] | None = None) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": "app", "image": "busybox:1.36", "env": env or []}
+    spec: dict[str, Any] = {"containers": [container]}
+    if volume:
+        spec["volumes"] = [volume]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+
+
+@pytest.mark.parametrize(("pod", "message"), [
+    (bad_pod([{"name": "X", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels"}}}]),
+     'spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "metadata.labels": supported '
+     'values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", '
+     '"status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"'),
+    (bad_pod([{"name": "X", "valueFrom": {"fieldRef": {"fieldPath": "metadata.nam"}}}]),
+     'spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Invalid value: "metadata.nam": error converting '
+     "fieldPath: field label not supported: metadata.nam"),
+    (bad_pod([{"name": "X", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu", "divisor": "10m"}}}]),
+     'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor: Invalid value: "limits.cpu": only divisor\'s '
+     "values 1m and 1 are supported with the cpu resource"),
+    (bad_pod(volume={"name": "d", "downwardAPI": {"items": [
+        {"path": "ip", "fieldRef": {"fieldPath": "status.podIP"}}]}}),
+     'spec.volumes[0].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: "status.podIP": supported values: '
+     '"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"'),
+    (bad_pod(volume={"name": "c", "configMap": {"name": "x", "items": [{"key": "a", "path": "../a"}]}}),
+     "spec.volumes[0].configMap.items[0].path: Invalid value: \"../a\": must not contain '..'"),
+])
+def test_pods_asking_for_what_the_downward_api_cannot_give_are_refused(pod: dict[str, Any], message: str) -> None:
+    c = SimCluster(workers=1)
+    with pytest.raises(InvalidError) as exc:
+        c.apply(pod)
+    assert str(exc.value) == f'The Pod "p" is invalid: {message}'

@@ -267,3 +267,25 @@ def test_exec_errors_in_the_containers_and_kubectls_words() -> None:
     with pytest.raises(BackendError) as completed:
         c.read_file("done", "/etc/hostname")
     assert str(completed.value) == "error: cannot exec into a container in a completed pod; current phase is Succeeded"
+
+
+def test_files_a_process_writes_and_an_emptydir_shared_by_the_pods_containers() -> None:
+    c = SimCluster(workers=1)
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "site"}, "spec": {
+        "initContainers": [{"name": "init", "image": "busybox:1.36",
+                            "volumeMounts": [{"name": "html", "mountPath": "/work"}],
+                            "command": ["sh", "-c", "echo '<h1>hello</h1>' > /work/index.html"]}],
+        "containers": [
+            {"name": "web", "image": "nginx:1.20",
+             "volumeMounts": [{"name": "html", "mountPath": "/usr/share/nginx/html"}]},
+            {"name": "side", "image": "busybox:1.36", "volumeMounts": [{"name": "html", "mountPath": "/data"}],
+             "command": ["sh", "-c", "cat /data/index.html; echo ok > /tmp/state; sleep 3600"]}],
+        "volumes": [{"name": "html", "emptyDir": {}}]}})
+    run_until(c, lambda c: running(c, "site"))
+    # What the init container wrote into the shared emptyDir, every container that mounts it sees.
+    assert c.read_file("site", "/usr/share/nginx/html/index.html") == "<h1>hello</h1>\n"
+    assert c.list_dir("site", "/data", container="side") == ["index.html"]
+    assert c.logs("site", container="side") == "<h1>hello</h1>\n"
+    # A file outside any volume is the container's own.
+    assert c.read_file("site", "/tmp/state", container="side") == "ok\n"
+    assert c.list_dir("site", "/tmp", container="web") == []

@@ -4,7 +4,9 @@ For each pod bound to a node it runs the pod's life (`kubelet_stages.py`): the s
 init containers in order, containers started, probed, restarted with back-off, stopped gracefully on deletion;
 and writes the pod status a real kubelet writes (`kubelet_status.py`) and its events (Pulling, Pulled, Created,
 Started, Killing, BackOff, Failed, Unhealthy) through the core/v1 recorder, source `kubelet` on the node.
-Container logs are kept per container instance (current and previous) for `SimCluster.logs`.
+Container logs are kept per container instance (current and previous) for `SimCluster.logs`. Volumes and each
+container's configuration (ConfigMaps, Secrets, the downward API, service links) are `kubelet_config.py`'s: the
+kubelet also watches the ConfigMaps and Secrets its pods use.
 
 Node side: the node's image cache in `node.status.images`; Leases in kube-node-lease. A real kubelet renews its
 Lease every 10 s and posts node status every 5 min when nothing changes. Here one timer renews the Leases of all

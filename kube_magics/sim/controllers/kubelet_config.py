@@ -109,8 +109,12 @@ class ConfigManager:
             for c in prt.containers:
                 if c.stage == "config-error":
                     c.due = now
+            volumes = {str(v.get("name")): v for v in prt.obj["spec"].get("volumes") or ()}
             for vname, (_, backoff) in list(prt.mount_retry.items()):
-                prt.mount_retry[vname] = (now, backoff)
+                vol = volumes.get(vname) or {}
+                kind_of = volume_kind(vol)
+                if any((k, n) == (kind, name) for k, n, _, _ in references(kind_of, vol.get(kind_of) or {})):
+                    prt.mount_retry[vname] = (now, backoff)
             if any((kind, name) in mv.refers_to() for mv in prt.volumes.values()):
                 due = next_sync(prt.accepted, now)
                 prt.refresh_due = due if prt.refresh_due is None else min(prt.refresh_due, due)
