@@ -288,3 +288,18 @@ def test_a_restarted_container_reads_its_configuration_again() -> None:
               and "state" in container_status(c, "app") and "running" in container_status(c, "app")["state"])
     assert c.exec_env("app")["MODE"] == "staging" and c.logs("app") == "staging\n"
     assert c.logs("app", previous=True) == "production\n"
+
+
+def test_a_restart_that_cannot_get_its_configuration_waits_and_is_not_counted_until_it_starts() -> None:
+    c = SimCluster(workers=1)
+    c.apply(CONFIG)
+    c.apply(pod("app", "busybox:1.36", command=["sh", "-c", "sleep 5; exit 1"],
+                envFrom=[{"configMapRef": {"name": "app-config"}}]))
+    run_until(c, lambda c: running(c, "app"))
+    c.delete("configmap", "app-config")
+    run_until(c, lambda c: waiting(c, "app").get("reason") == "CreateContainerConfigError")
+    status = container_status(c, "app")
+    assert status["restartCount"] == 0 and status["lastState"]["terminated"]["exitCode"] == 1
+    assert waiting(c, "app")["message"] == 'configmap "app-config" not found'
+    c.apply(CONFIG)
+    assert running(c, "app") and container_status(c, "app")["restartCount"] == 1

@@ -122,11 +122,16 @@ def step_pull_backoff(kl: KubeletController, p: PodRuntime, c: CState, now: floa
 def step_create(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> None:
     cfg = kl.config.generate(p, c)
     if isinstance(cfg, str):
-        # generateContainerConfig failed: no container is created; the pod's next sync tries again.
+        # generateContainerConfig failed: no container is created (a restart is not counted until one is); the
+        # pod's next sync tries again.
         kl.container_event(p, c, "Warning", "Failed", f"Error: {cfg}")
         c.waiting = ("CreateContainerConfigError", cfg)
+        if c.current is not None and not c.uncounted:
+            c.restarts, c.uncounted = c.restarts - 1, True
         _to(c, "config-error", now + CONFIG_RETRY)
         return
+    if c.uncounted:
+        c.restarts, c.uncounted = c.restarts + 1, False
     process = kl.plan(p, c, cfg)
     inst = Instance(container_id(p.uid, c.name, c.restarts), process, now, env=cfg.env, subpaths=cfg.subpaths)
     if c.current is not None:

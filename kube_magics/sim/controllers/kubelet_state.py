@@ -61,6 +61,7 @@ class CState:
     backoff_at: float | None = None
     succeeded: bool = False  # an init container that completed
     changed: bool = False  # its definition changed: restart it once stopped, without back-off
+    uncounted: bool = False  # a restart whose container could not be created yet (not counted until it is)
     static_status: dict[str, Any] | None = None  # status fields that depend only on the spec
 
     @property
