@@ -284,6 +284,20 @@ class DockerfileError(KubeMagicsError):
         self.line = line
 
 
+class ExecError(KubeMagicsError):
+    """A command run in a container (`kubectl exec`) failed: what it wrote to standard error and its exit code.
+    kubectl prints the command's output, then `command terminated with exit code N`."""
+
+    def __init__(self, stderr: str, exit_code: int = 1, *, stdout: str = "") -> None:
+        super().__init__(stderr.rstrip("\n"))
+        self.stderr = stderr if stderr.endswith("\n") or not stderr else stderr + "\n"
+        self.stdout = stdout
+        self.exit_code = exit_code
+
+    def kubectl_text(self) -> str:
+        return f"{self.stdout}{self.stderr}command terminated with exit code {self.exit_code}"
+
+
 class BackendError(KubeMagicsError):
     """A backend cannot do what was asked: unreachable engine or cluster, expired credentials, read-only context."""
 
