@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from kube_magics.errors import InvalidError
 from kube_magics.printers import get
 from kube_magics.sim import SimCluster, cron
 from kube_magics.timefmt import parse_rfc3339
@@ -157,3 +158,15 @@ def test_a_time_zone_moves_the_schedule() -> None:
     assert job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"] == \
         "2026-01-05T18:01:00+09:00"
     assert get(c.list("cronjobs"), now=c.now).text.splitlines()[1].split()[6] == "Asia/Seoul"
+
+
+@pytest.mark.parametrize(("zone", "message"), [
+    ("Mars/Olympus", 'spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus'),
+    ("Local", 'spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone as defined in '
+              'https://www.iana.org/time-zones'),
+])
+def test_the_api_server_refuses_an_unknown_time_zone(zone: str, message: str) -> None:
+    c = SimCluster()
+    with pytest.raises(InvalidError) as info:
+        c.apply(cronjob("tz", extra=f'  timeZone: "{zone}"\n'))
+    assert [f"{x.field}: {x.message}" for x in info.value.causes] == [message]

@@ -20,12 +20,14 @@ from kube_magics.sim.controllers.job import JobController
 from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.namespace import NamespaceController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
+from kube_magics.sim.controllers.resourcequota import ResourceQuotaController
 from kube_magics.sim.controllers.scheduler import SchedulerController
 from kube_magics.sim.controllers.statefulset import StatefulSetController
 from kube_magics.sim.controllers.ttlafterfinished import TTLAfterFinishedController
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     NamespaceController,
+    ResourceQuotaController,
     ReplicaSetController,
     DeploymentController,
     DaemonSetController,

@@ -135,8 +135,11 @@ class CronJobController(Controller):
         try:
             schedule = cron.parse(spec.get("schedule", ""), spec.get("timeZone"))
         except cron.CronError as exc:
-            reason = "UnknownTimeZone" if "time zone" in str(exc) else "UnparseableSchedule"
-            self.event(cj, "Warning", reason, f'unparseable schedule: "{spec.get("schedule", "")}" : {exc}')
+            if "time zone" in str(exc):
+                self.event(cj, "Warning", "UnknownTimeZone", f'invalid timeZone: "{spec.get("timeZone")}": {exc}')
+            else:
+                self.event(cj, "Warning", "UnparseableSchedule",
+                           f'unparseable schedule: "{spec.get("schedule", "")}" : {exc}')
             return None, changed
         now = self.rt.clock.now
         scheduled = self._unmet(cj, status, schedule, now)
