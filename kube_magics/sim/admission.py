@@ -3,7 +3,8 @@
 The plugins a default kube-apiserver runs that users can see in objects: NamespaceLifecycle (no writes into a
 missing or terminating namespace), ServiceAccount (the `kube-api-access-xxxxx` projected volume and its mount),
 DefaultTolerationSeconds (the not-ready/unreachable tolerations of 300 s), Priority (`priority`,
-`preemptionPolicy`); LimitRanger (`limitranger.py`) and ResourceQuota (`quota.py`).
+`preemptionPolicy`); LimitRanger (`limitranger.py`), DefaultStorageClass (`storage.py`) and ResourceQuota
+(`quota.py`).
 
 Each plugin is a function `(rt, obj, old) -> None` that changes `obj` in place (a private copy) or raises.
 """
@@ -17,6 +18,7 @@ from kube_magics.errors import ForbiddenError, NotFoundError
 from kube_magics.sim import names
 from kube_magics.sim.limitranger import limit_ranger, limit_ranger_defaults
 from kube_magics.sim.quota import resource_quota
+from kube_magics.sim.storage import default_storage_class
 
 if TYPE_CHECKING:
     from kube_magics.sim.runtime import Runtime
@@ -117,4 +119,5 @@ def priority(rt: Runtime, obj: Obj, old: Obj | None) -> None:
 # As kube-apiserver orders them: the mutating plugins, then the validating ones (LimitRanger's checks, then
 # ResourceQuota, which must see the defaults LimitRanger gave).
 DEFAULT_CHAIN: tuple[Plugin, ...] = (namespace_lifecycle, limit_ranger_defaults, service_account,
-                                     default_toleration_seconds, priority, limit_ranger, resource_quota)
+                                     default_toleration_seconds, priority, default_storage_class, limit_ranger,
+                                     resource_quota)

@@ -211,3 +211,34 @@ def test_claim_templates_give_each_pod_its_own_claim() -> None:
     c.scale("sts", "db", 1)
     c.advance(10)
     assert c.get("pvc", "data-db-1")  # claims outlive their pods (whenScaled: Retain)
+
+
+def test_kinds_standard_class_provisions_a_local_volume_on_the_pods_node() -> None:
+    c = SimCluster()
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "2Gi"}}}}
+    made = c.create(claim)
+    assert made["spec"]["storageClassName"] == "standard"  # the DefaultStorageClass admission plugin
+    c.advance(30)
+    assert c.get("pvc", "data")["status"]["phase"] == "Pending"  # WaitForFirstConsumer: nobody uses it yet
+    c.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "user"}, "spec": {
+        "containers": [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"],
+                        "volumeMounts": [{"name": "d", "mountPath": "/data"}]}],
+        "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}})
+    c.advance(5)
+    bound = c.get("pvc", "data")
+    node = c.get("pods", "user")["spec"]["nodeName"]
+    assert bound["status"] == {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "2Gi"}, "phase": "Bound"}
+    volume = c.get("pv", bound["spec"]["volumeName"], None)
+    assert volume["metadata"]["name"] == f"pvc-{bound['metadata']['uid']}"
+    assert volume["spec"]["claimRef"]["name"] == "data" and volume["status"]["phase"] == "Bound"
+    assert volume["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]["values"] \
+        == [node]
+    assert [e["reason"] for e in c.events(bound)] == ["WaitForFirstConsumer", "ExternalProvisioning",
+                                                      "Provisioning", "ProvisioningSucceeded"]
+    row = get(c.list("pvc"), now=c.now).text.splitlines()[1].split()
+    assert row[1:6] == ["Bound", volume["metadata"]["name"], "2Gi", "RWO", "standard"]
+    c.delete("pods", "user", grace_period=0)
+    c.delete("pvc", "data")
+    c.advance(1)
+    assert c.list("pv", None) == []  # the class's reclaim policy is Delete

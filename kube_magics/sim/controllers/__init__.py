@@ -19,6 +19,7 @@ from kube_magics.sim.controllers.garbage import GarbageCollector
 from kube_magics.sim.controllers.job import JobController
 from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.namespace import NamespaceController
+from kube_magics.sim.controllers.persistentvolume import PersistentVolumeController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
 from kube_magics.sim.controllers.resourcequota import ResourceQuotaController
 from kube_magics.sim.controllers.scheduler import SchedulerController
@@ -36,6 +37,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     JobController,
     TTLAfterFinishedController,
     GarbageCollector,
+    PersistentVolumeController,
     SchedulerController,
     KubeletController,
 )

@@ -20,16 +20,19 @@ from kube_magics.sim.store import WatchEvent
 
 class ResourceQuotaController(Controller):
     name = "resourcequota-controller"
-    watches = ()  # every kind: subscribed in start(), filtered by the namespaces that have quotas
+    # The kinds that quotas count are watched from the first quota that counts them on (`_watch`), so that a
+    # cluster without quotas pays nothing for every pod write.
+    watches = ("ResourceQuota",)
 
     def __init__(self, rt: Any) -> None:
         super().__init__(rt)
         self._kinds: dict[str, set[str]] = {}  # namespace -> the kinds its quotas count
+        self._watched: set[str] = set()
 
-    def start(self) -> None:
-        self.rt.store.subscribe(self.on_event, None)
-        for q in self.rt.store.iter("ResourceQuota"):
-            self.queue.add(q["metadata"]["namespace"])
+    def _watch(self, kinds: set[str]) -> None:
+        for kind in sorted(kinds - self._watched):
+            self._watched.add(kind)
+            self.rt.store.subscribe(self.on_event, [kind])
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         ns = event.object["metadata"].get("namespace") or ""
@@ -52,6 +55,7 @@ class ResourceQuotaController(Controller):
                 self.rt.api.write_status(q, status)
         if kinds:
             self._kinds[key] = kinds
+            self._watch(kinds)
         else:
             self._kinds.pop(key, None)
 

@@ -67,12 +67,18 @@ class StatefulSetController(Controller):
         ns = obj["metadata"].get("namespace") or ""
         if event.kind == "StatefulSet":
             return ((ns, obj["metadata"]["name"]),)
+        ref = controller_ref(obj)
+        if ref is not None and ref.get("kind") != "StatefulSet" and (
+                event.old is None or controller_ref(event.old) == ref):
+            return ()  # another controller's pod (the common case: a quick way out)
         keys: list[Key] = []
         for pod in (obj, event.old) if event.old is not None else (obj,):
             owner = ownership.resolve_controller(self.rt, pod, "StatefulSet")
             if owner is not None and (ns, owner["metadata"]["name"]) not in keys:
                 keys.append((ns, owner["metadata"]["name"]))
-        if not keys and controller_ref(obj) is None and event.type != "DELETED":
+        adoptable = event.type == "ADDED" or (event.type == "MODIFIED" and event.old is not None
+                                              and labels_of(event.old) != labels_of(obj))
+        if not keys and adoptable and ref is None:
             for set_ in self.rt.store.list("StatefulSet", ns):
                 if from_label_selector(set_["spec"].get("selector")).matches(labels_of(obj)):
                     keys.append((ns, set_["metadata"]["name"]))
