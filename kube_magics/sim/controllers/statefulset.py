@@ -33,7 +33,7 @@ from typing import Any
 from kube_magics.errors import AlreadyExistsError, KubeMagicsError, NotFoundError
 from kube_magics.selectors import from_label_selector
 from kube_magics.sim.controller import Controller
-from kube_magics.sim.controllers import ownership
+from kube_magics.sim.controllers import ownership, podutil
 from kube_magics.sim.controllers import statefulset_util as su
 from kube_magics.sim.objects import controller_ref, labels_of
 from kube_magics.sim.store import WatchEvent
@@ -50,7 +50,7 @@ class Plan:
     current: Obj
     update: Obj
     collisions: int
-    replicas: list[Obj]
+    replicas: list[Obj | None]  # None where no pod exists yet (built when its turn comes)
     condemned: list[Obj] = field(default_factory=list)
 
 
@@ -159,15 +159,13 @@ class StatefulSetController(Controller):
 
     def _plan(self, set_: Obj, current: Obj, update: Obj, collisions: int, pods: list[Obj]) -> Plan:
         count, start = int(set_["spec"].get("replicas", 1)), su.start_ordinal(set_)
-        slots: list[Obj | None] = [None] * count
-        plan = Plan(set_, current, update, collisions, [])
+        plan = Plan(set_, current, update, collisions, [None] * count)
         for pod in pods:
             ord_ = su.ordinal(set_, pod)
             if start <= ord_ < start + count:
-                slots[ord_ - start] = pod
+                plan.replicas[ord_ - start] = pod
             elif ord_ >= 0:
                 plan.condemned.append(pod)
-        plan.replicas = [pod if pod is not None else self._build(plan, start + i) for i, pod in enumerate(slots)]
         plan.condemned.sort(key=lambda p: -su.ordinal(set_, p))
         return plan
 
@@ -189,7 +187,9 @@ class StatefulSetController(Controller):
         for i in range(len(plan.replicas)):
             if self._replica(plan, i, monotonic, mrs) and monotonic:
                 return
-        unhealthy = [p for p in plan.replicas + plan.condemned[::-1] if su.unavailable(p, mrs, now)]
+        replicas = [p for p in plan.replicas if p is not None]
+        unhealthy = [p for p in replicas + plan.condemned[::-1] if su.unavailable(p, mrs, now)] \
+            if plan.condemned else []
         first_unhealthy = min(unhealthy, key=lambda p: su.ordinal(set_, p)) if unhealthy else None
         for pod in plan.condemned:
             if su.is_terminating(pod):
@@ -208,6 +208,8 @@ class StatefulSetController(Controller):
     def _replica(self, plan: Plan, i: int, monotonic: bool, mrs: int) -> bool:
         """processReplica: True when an OrderedReady set must wait before going on to the next ordinal."""
         set_, pod = plan.set, plan.replicas[i]
+        if pod is None:
+            pod = plan.replicas[i] = self._build(plan, su.start_ordinal(set_) + i)
         if su.phase(pod) in ("Failed", "Succeeded") and not su.is_terminating(pod):
             which = ("Warning", "RecreatingFailedPod", "failed") if su.phase(pod) == "Failed" else \
                 ("Normal", "RecreatingTerminatedPod", "terminated")
@@ -275,6 +277,8 @@ class StatefulSetController(Controller):
         update = plan.update["metadata"]["name"]
         start = su.start_ordinal(plan.set)
         for pod in reversed(plan.replicas[max(0, partition - start):]):
+            if pod is None:
+                return
             if su.revision_of(pod) != update and not su.is_terminating(pod):
                 self._delete(plan.set, pod)
                 return
@@ -287,16 +291,17 @@ class StatefulSetController(Controller):
         set_, now = plan.set, self.rt.clock.now
         mrs = int(set_["spec"].get("minReadySeconds") or 0)
         current, update = plan.current["metadata"]["name"], plan.update["metadata"]["name"]
-        pods = [p for p in plan.replicas + plan.condemned if self.rt.store.get(
+        pods = [p for p in plan.replicas + plan.condemned if p is not None and self.rt.store.get(
             "Pod", p["metadata"]["namespace"], p["metadata"]["name"]) is p]
         counts = {"replicas": 0, "readyReplicas": 0, "availableReplicas": 0, "currentReplicas": 0,
                   "updatedReplicas": 0}
         for pod in pods:
-            counts["replicas"] += su.is_created(pod)
-            if su.running_and_ready(pod):
+            created = su.is_created(pod)
+            counts["replicas"] += created
+            if su.phase(pod) == "Running" and podutil.is_ready(pod):
                 counts["readyReplicas"] += 1
                 counts["availableReplicas"] += su.running_and_available(pod, mrs, now)
-            if su.is_created(pod) and not su.is_terminating(pod):
+            if created and not su.is_terminating(pod):
                 counts["currentReplicas"] += su.revision_of(pod) == current
                 counts["updatedReplicas"] += su.revision_of(pod) == update
         strategy = (set_["spec"].get("updateStrategy") or {}).get("type", "RollingUpdate")

@@ -12,7 +12,6 @@ Must not: write anything.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,8 +29,11 @@ HASH_LABEL = "controller.kubernetes.io/hash"
 
 def ordinal(set_: Mapping[str, Any], pod: Mapping[str, Any]) -> int:
     """The pod's ordinal, or -1 if its name is not `<set>-<n>`."""
-    m = re.fullmatch(rf"{re.escape(set_['metadata']['name'])}-(\d+)", pod["metadata"]["name"])
-    return int(m.group(1)) if m else -1
+    prefix, name = set_["metadata"]["name"] + "-", pod["metadata"]["name"]
+    digits = name[len(prefix):]
+    if not name.startswith(prefix) or not digits.isdigit() or not digits.isascii():
+        return -1
+    return int(digits)
 
 
 def start_ordinal(set_: Mapping[str, Any]) -> int:
