@@ -128,7 +128,7 @@ class JobController(Controller):
         pods = ownership.claim(self.rt, job, "Pod", selector)
         active = [p for p in pods if podutil.is_active(p)]
         ctx = jt.SyncContext(job, status, pods, active, sum(1 for p in active if podutil.is_ready(p)),
-                          sum(1 for p in pods if ju.is_terminating(p)))
+                             sum(1 for p in pods if ju.is_terminating(p)))
         uncounted = status["uncountedTerminatedPods"]
         new_ok, new_bad = jt.newly_finished(ctx)
         ctx.succeeded = int(status.get("succeeded") or 0) + len(new_ok) + len(uncounted.get("succeeded") or ())
