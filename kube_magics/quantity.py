@@ -95,6 +95,12 @@ def _canonical_text(value: str) -> str:
 
 def _canonical(value: str | int | float) -> str:
     amount, fmt = parse(value)
+    return format_amount(amount, fmt)
+
+
+def format_amount(amount: Fraction, fmt: str = "DecimalSI") -> str:
+    """An exact amount in canonical form, in a format ("BinarySI", "DecimalSI", "DecimalExponent"), as
+    `Quantity.String()` prints a sum: `format_amount(Fraction(3, 2))` is `1500m`."""
     if amount == 0:
         return "0"
     if fmt == "BinarySI" and (-1024 < amount < 1024 or amount.denominator != 1):

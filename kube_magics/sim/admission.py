@@ -3,7 +3,8 @@
 The plugins a default kube-apiserver runs that users can see in objects: NamespaceLifecycle (no writes into a
 missing or terminating namespace), ServiceAccount (the `kube-api-access-xxxxx` projected volume and its mount),
 DefaultTolerationSeconds (the not-ready/unreachable tolerations of 300 s), Priority (`priority`,
-`preemptionPolicy`). LimitRanger and ResourceQuota join the chain in `quota.py`.
+`preemptionPolicy`); LimitRanger (`limitranger.py`), DefaultStorageClass (`storage.py`) and ResourceQuota
+(`quota.py`).
 
 Each plugin is a function `(rt, obj, old) -> None` that changes `obj` in place (a private copy) or raises.
 """
@@ -15,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from kube_magics.errors import ForbiddenError, NotFoundError
 from kube_magics.sim import names
+from kube_magics.sim.limitranger import limit_ranger, limit_ranger_defaults
+from kube_magics.sim.quota import resource_quota
+from kube_magics.sim.storage import default_storage_class
 
 if TYPE_CHECKING:
     from kube_magics.sim.runtime import Runtime
@@ -112,4 +116,8 @@ def priority(rt: Runtime, obj: Obj, old: Obj | None) -> None:
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
 
 
-DEFAULT_CHAIN: tuple[Plugin, ...] = (namespace_lifecycle, service_account, default_toleration_seconds, priority)
+# As kube-apiserver orders them: the mutating plugins, then the validating ones (LimitRanger's checks, then
+# ResourceQuota, which must see the defaults LimitRanger gave).
+DEFAULT_CHAIN: tuple[Plugin, ...] = (namespace_lifecycle, limit_ranger_defaults, service_account,
+                                     default_toleration_seconds, priority, default_storage_class, limit_ranger,
+                                     resource_quota)

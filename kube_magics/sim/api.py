@@ -247,6 +247,11 @@ class Api:
         if live is None:
             return
         if live["metadata"].get("finalizers"):
+            # As the kubelet's final DELETE with a grace period of 0: the object goes once the last finalizer does.
+            if live["metadata"].get("deletionGracePeriodSeconds"):
+                new = dict(live)
+                new["metadata"] = dict(live["metadata"], deletionGracePeriodSeconds=0)
+                self.rt.store.update(new)
             return
         self.rt.store.remove(kind, namespace, name)
 
@@ -311,7 +316,8 @@ class Api:
 
     def _finish_if_done(self, stored: Obj) -> None:
         meta = stored["metadata"]
-        if meta.get("deletionTimestamp") and not meta.get("finalizers") and not strategy_for(stored["kind"]).graceful:
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and (
+                not strategy_for(stored["kind"]).graceful or meta.get("deletionGracePeriodSeconds") == 0):
             self.rt.store.remove(stored["kind"], meta.get("namespace", ""), meta["name"])
 
     def _dry_run_view(self, obj: Obj) -> Obj:

@@ -58,8 +58,8 @@ _OLD_STATUS: Any = object()  # the old-object slot of a noted status write that 
 _NO_MANAGERS: Managers = {}  # shared by books with no entries yet: never changed in place
 
 
-# What admission adds to a pod on create (ServiceAccount, DefaultTolerationSeconds, Priority): the field manager
-# runs before admission, so the creator does not own these.
+# What admission adds to a pod on create (ServiceAccount, DefaultTolerationSeconds, Priority, LimitRanger's
+# defaults, which its annotation lists): the field manager runs before admission, so the creator does not own these.
 _SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 _DEFAULT_TOLERATIONS = tuple({"effect": "NoExecute", "key": k, "operator": "Exists", "tolerationSeconds": 300}
                              for k in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"))
@@ -69,6 +69,7 @@ def before_admission(obj: Obj) -> Obj:
     """A controller-created object as it was before admission (what its creator set)."""
     if obj.get("kind") != "Pod" or not isinstance(obj.get("spec"), dict):
         return obj
+    obj = _without_limit_ranger_defaults(obj)
     spec = dict(obj["spec"])
     for key in ("priority", "preemptionPolicy"):
         spec.pop(key, None)
@@ -83,6 +84,51 @@ def before_admission(obj: Obj) -> Obj:
     out = dict(obj)
     out["spec"] = spec
     return out
+
+
+_LIMIT_RANGER = "kubernetes.io/limit-ranger"
+
+
+def _without_limit_ranger_defaults(pod: Obj) -> Obj:
+    """The pod without what LimitRanger set ("LimitRanger plugin set: cpu, memory request for container app; cpu
+    limit for init container setup") and without its annotation."""
+    annotations = pod["metadata"].get("annotations") or {}
+    note = annotations.get(_LIMIT_RANGER)
+    if not isinstance(note, str) or not note.startswith("LimitRanger plugin set: "):
+        return pod
+    added: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for part in note[len("LimitRanger plugin set: "):].split("; "):
+        names, _, rest = part.partition(" request for " if " request for " in part else " limit for ")
+        which = "requests" if " request for " in part else "limits"
+        group, _, container = rest.partition(" ")
+        if group == "init":
+            group, container = "initContainers", container.partition(" ")[2]
+        else:
+            group = "containers"
+        added.setdefault((group, container), {}).setdefault(which, []).extend(names.split(", "))
+    spec = dict(pod["spec"])
+    for group in ("containers", "initContainers"):
+        if isinstance(spec.get(group), list):
+            spec[group] = [_without_resources(c, added.get((group, c.get("name", "")), {}))
+                           if isinstance(c, dict) else c for c in spec[group]]
+    meta = dict(pod["metadata"])
+    meta["annotations"] = {k: v for k, v in annotations.items() if k != _LIMIT_RANGER}
+    if not meta["annotations"]:
+        del meta["annotations"]
+    return {**pod, "metadata": meta, "spec": spec}
+
+
+def _without_resources(container: Obj, added: dict[str, list[str]]) -> Obj:
+    if not added:
+        return container
+    resources = dict(container.get("resources") or {})
+    for which, names in added.items():
+        kept = {k: v for k, v in (resources.get(which) or {}).items() if k not in names}
+        if kept:
+            resources[which] = kept
+        else:
+            resources.pop(which, None)
+    return {**container, "resources": resources}
 
 
 def _without_sa_mount(container: Any) -> Any:

@@ -155,7 +155,8 @@ class Store:
         if key in bucket:
             raise ConflictError(f'object "{key[1]}" already exists')  # api.py reports AlreadyExists first
         self._rv += 1
-        meta.setdefault("uid", self.new_uid())
+        if not meta.get("uid"):  # a uid the API logic chose beforehand (a Job's selector names it) is kept
+            meta["uid"] = self.new_uid()
         meta["resourceVersion"] = str(self._rv)
         meta.setdefault("creationTimestamp", rfc3339(self._clock.now))
         if kind in GENERATION_KINDS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kube_magics import quantity
+from kube_magics.sim.defaults import generate_job_selector
 
 if TYPE_CHECKING:
     from kube_magics.sim.runtime import Runtime
@@ -87,15 +88,35 @@ class ServiceStrategy(Strategy):
     initial_status: ClassVar[Obj | None] = {"loadBalancer": {}}
 
 
-_STATUS_KINDS = ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
-                 "HorizontalPodAutoscaler", "ReplicationController", "PersistentVolumeClaim",
-                 "PersistentVolume", "ResourceQuota", "PodDisruptionBudget", "Ingress")
+class JobStrategy(StatusStrategy):
+    """A Job's uid is chosen before it is stored, because the selector and labels the API server generates for a
+    Job without `manualSelector` name it (`batch.kubernetes.io/controller-uid`)."""
+
+    def prepare_create(self, rt: Runtime, obj: Obj) -> None:
+        super().prepare_create(rt, obj)
+        uid = rt.store.new_uid()
+        obj["metadata"]["uid"] = uid
+        generate_job_selector(obj, uid)
+
+
+class ClaimStrategy(StatusStrategy):
+    """A new PersistentVolumeClaim (or volume) starts Pending, as the API server returns it."""
+
+    initial_status: ClassVar[Obj | None] = {"phase": "Pending"}
+
+
+_STATUS_KINDS = ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "CronJob",
+                 "HorizontalPodAutoscaler", "ReplicationController", "ResourceQuota", "PodDisruptionBudget",
+                 "Ingress")
 
 STRATEGIES: dict[str, Strategy] = {
     "Pod": PodStrategy(),
     "Namespace": NamespaceStrategy(),
     "Node": NodeStrategy(),
     "Service": ServiceStrategy(),
+    "Job": JobStrategy(),
+    "PersistentVolumeClaim": ClaimStrategy(),
+    "PersistentVolume": ClaimStrategy(),
     **{k: StatusStrategy() for k in _STATUS_KINDS},
 }
 _DEFAULT = Strategy()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from kube_magics.sim.storage import standard_class
 from kube_magics.timefmt import rfc3339
 
 Obj = dict[str, Any]
@@ -97,7 +98,8 @@ def _daemonset(name: str, labels: dict[str, str], container: Obj, *, service_acc
 
 
 def addons(control_plane: str) -> list[Obj]:
-    """ServiceAccounts, ConfigMaps, DaemonSets and Deployments, in the order kubeadm and kind create them."""
+    """ServiceAccounts, ConfigMaps, DaemonSets and Deployments, in the order kubeadm and kind create them, then
+    kind's default StorageClass."""
     sa = [("kube-system", n) for n in ("kube-proxy", "coredns", "kindnet")]
     sa.append(("local-path-storage", "local-path-provisioner-service-account"))
     objs: list[Obj] = [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": n, "namespace": ns}}
@@ -118,7 +120,7 @@ def addons(control_plane: str) -> list[Obj]:
          "data": {"config.json": '{"nodePathMap":[{"node":"DEFAULT_PATH_FOR_NON_LISTED_NODES",'
                                  '"paths":["/var/local-path-provisioner"]}]}'}},
     ]
-    objs += [kube_proxy(), kindnet(control_plane), coredns(), local_path_provisioner()]
+    objs += [kube_proxy(), kindnet(control_plane), coredns(), local_path_provisioner(), standard_class()]
     return objs
 
 

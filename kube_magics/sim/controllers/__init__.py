@@ -12,20 +12,32 @@ first reproduces the exact sequence of Deployment states a real rollout goes thr
 from __future__ import annotations
 
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers.cronjob import CronJobController
 from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.deployment import DeploymentController
 from kube_magics.sim.controllers.garbage import GarbageCollector
+from kube_magics.sim.controllers.job import JobController
 from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.namespace import NamespaceController
+from kube_magics.sim.controllers.persistentvolume import PersistentVolumeController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
+from kube_magics.sim.controllers.resourcequota import ResourceQuotaController
 from kube_magics.sim.controllers.scheduler import SchedulerController
+from kube_magics.sim.controllers.statefulset import StatefulSetController
+from kube_magics.sim.controllers.ttlafterfinished import TTLAfterFinishedController
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     NamespaceController,
+    ResourceQuotaController,
     ReplicaSetController,
     DeploymentController,
     DaemonSetController,
+    StatefulSetController,
+    CronJobController,
+    JobController,
+    TTLAfterFinishedController,
     GarbageCollector,
+    PersistentVolumeController,
     SchedulerController,
     KubeletController,
 )

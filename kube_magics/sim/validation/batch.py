@@ -5,9 +5,11 @@ Job's template cannot change once created, and a CronJob's schedule must parse.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kube_magics.errors import Cause
+from kube_magics.sim import cron
 from kube_magics.sim.validation.cron import schedule_error
 from kube_magics.sim.validation.fields import (
     as_dict,
@@ -88,6 +90,7 @@ def cronjob(obj: Obj, old: Obj | None) -> list[Cause]:
         if "TZ" in schedule and "TZ" not in str(old_schedule or ""):
             causes.append(invalid("spec.schedule", schedule,
                                   "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+    causes += _time_zone(spec.get("timeZone"))
     causes += nonnegative("spec.startingDeadlineSeconds", spec.get("startingDeadlineSeconds"))
     policy = spec.get("concurrencyPolicy")
     if not policy:
@@ -102,3 +105,22 @@ def cronjob(obj: Obj, old: Obj | None) -> list[Cause]:
     for key in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
         causes += nonnegative(f"spec.{key}", spec.get(key))
     return causes
+
+
+_TZ_PART = re.compile(r"^[A-Za-z\.\-_0-9+]{1,14}$")
+
+
+def _time_zone(zone: Any) -> list[Cause]:
+    """validateTimeZone: a name from the IANA database (as `time.LoadLocation` finds it), not `Local`."""
+    if zone is None or not isinstance(zone, str):
+        return []
+    if not zone:
+        return [invalid("spec.timeZone", zone, "timeZone must be nil or non-empty string")]
+    for part in zone.split("/"):
+        if part in (".", "..") or part.startswith("-") or not _TZ_PART.match(part):
+            return [invalid("spec.timeZone", zone, f"unknown time zone {zone}")]
+    try:
+        cron.zone(zone)
+    except cron.CronError as exc:
+        return [invalid("spec.timeZone", zone, str(exc))]
+    return []
