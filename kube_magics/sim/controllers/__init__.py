@@ -14,8 +14,11 @@ from __future__ import annotations
 from kube_magics.sim.controller import Controller
 from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.deployment import DeploymentController
+from kube_magics.sim.controllers.endpoints import EndpointsController
+from kube_magics.sim.controllers.endpointslice import EndpointSliceController
 from kube_magics.sim.controllers.garbage import GarbageCollector
 from kube_magics.sim.controllers.kubelet import KubeletController
+from kube_magics.sim.controllers.loadbalancer import LoadBalancerController
 from kube_magics.sim.controllers.namespace import NamespaceController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
 from kube_magics.sim.controllers.scheduler import SchedulerController
@@ -28,4 +31,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     GarbageCollector,
     SchedulerController,
     KubeletController,
+    EndpointsController,
+    EndpointSliceController,
+    LoadBalancerController,
 )
