@@ -18,6 +18,7 @@ from kube_magics.sim.controllers.endpoints import EndpointsController
 from kube_magics.sim.controllers.endpointslice import EndpointSliceController
 from kube_magics.sim.controllers.garbage import GarbageCollector
 from kube_magics.sim.controllers.kubelet import KubeletController
+from kube_magics.sim.controllers.kubeproxy import KubeProxyController
 from kube_magics.sim.controllers.loadbalancer import LoadBalancerController
 from kube_magics.sim.controllers.namespace import NamespaceController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
@@ -34,4 +35,5 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     EndpointsController,
     EndpointSliceController,
     LoadBalancerController,
+    KubeProxyController,
 )
