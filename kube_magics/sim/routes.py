@@ -44,7 +44,8 @@ OUTSIDE_CLIENT = "172.18.0.1"  # the host, on kind's Docker network
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One pod that may answer: its address and the port the request reaches there."""
+    """One pod that may answer: its address and the port the request reaches there. An endpoint that is not a pod
+    (the API server behind `kubernetes`, a selectorless Service's own) has no pod name."""
 
     namespace: str
     pod: str
@@ -52,6 +53,10 @@ class Endpoint:
     ip: str
     port: int
     node: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.pod or self.ip
 
 
 @dataclass
@@ -268,9 +273,12 @@ def listener(rt: Runtime, endpoint: Endpoint) -> Listener | None:
     """The running container of the pod that listens on the endpoint's port, if any (the behaviour model says
     which ports a process serves: a declared containerPort the program does not open is refused)."""
     kubelet = rt.services.get("kubelet")
-    prt = kubelet.pods.get((endpoint.namespace, endpoint.pod)) if kubelet is not None else None
-    if prt is None:
+    if kubelet is None:
         return None
+    prt = kubelet.pods.get((endpoint.namespace, endpoint.pod))
+    node = kubelet.nodes.get(prt.node) if prt is not None else None
+    if prt is None or node is None or not node.alive:
+        return None  # gone, or on a node that has failed: nothing answers
     for c in prt.mains:
         inst = c.current
         if inst is None or inst.finished is not None or endpoint.port not in inst.process.ports:

@@ -89,7 +89,7 @@ class Traffic:
         if count < 0:
             raise KubeMagicsError(f"count must not be negative, got {count}")
         r = route(self.rt, target, namespace=namespace, client=client, path=path)
-        served = dict.fromkeys(sorted({e.pod for e in r.endpoints}), 0)
+        served = dict.fromkeys(sorted({e.name for e in r.endpoints}), 0)
         if not r.endpoints:
             return {"served": served, "failed": count}
         rng = self.rt.rng_traffic
@@ -105,7 +105,7 @@ class Traffic:
             if state != "serving":
                 failed += n
                 continue
-            served[e.pod] += n
+            served[e.name] += n
             if lst is not None:
                 self.access.burst(e.uid, lst.instance, self._request(r, lst, SEND_AGENT), now, n)
         return {"served": served, "failed": failed}
@@ -157,7 +157,7 @@ class Traffic:
             rate = load.rps / len(endpoints)
             state, lst = self._listening(e, now)
             if state == "serving":
-                shares[e.uid] = Share(e.namespace, e.pod, rate, lst, self._cpu_per_request(e, lst))
+                shares[e.uid or e.ip] = Share(e.namespace, e.name, rate, lst, self._cpu_per_request(e, lst))
                 continue
             load.failed += rate
             if state == "starting" and lst is not None:
@@ -184,8 +184,8 @@ class Traffic:
     def _listening(self, e: Endpoint, now: float) -> tuple[str, Listener | None]:
         """"serving", "starting" (listens soon) or "refused"; without a kubelet (a stand-in marks pods ready) every
         endpoint serves."""
-        if self.rt.services.get("kubelet") is None:
-            return "serving", None
+        if self.rt.services.get("kubelet") is None or not e.pod:
+            return "serving", None  # no kubelet to ask, or not a pod (the API server's own address)
         lst = listener(self.rt, e)
         if lst is None:
             return "refused", None
@@ -209,6 +209,8 @@ class Traffic:
         load.shares = shares
 
     def _cpu_per_request(self, e: Endpoint, lst: Listener | None) -> float:
+        if not e.pod:
+            return 0.0  # not a pod: no CPU the metrics API would see
         pod = self.rt.store.get("Pod", e.namespace, e.pod)
         value = ((pod or {}).get("metadata", {}).get("annotations") or {}).get(CPU_ANNOTATION)
         image = registry_of(self.rt.services).resolve(lst.image) if lst is not None else None

@@ -230,3 +230,20 @@ def test_a_load_with_nothing_to_serve_it_fails_and_recovers() -> None:
     web(c)
     [load] = c.loads()
     assert load["failed"] == 0 and len(load["served"]) == 3
+
+
+def test_pods_on_a_failed_node_answer_nothing() -> None:
+    c = SimCluster(workers=2)
+    web(c, replicas=4)
+    on_first = {p["metadata"]["name"] for p in c.list("pods", field_selector="spec.nodeName=sim-worker")}
+    c.rt.services["kubelet"].set_alive("sim-worker", False)  # the node's kubelet stops, as when the node fails
+    result = c.send_requests("svc/web", count=400)
+    # Until the node controller notices, the endpoints still list those pods: their share of requests is lost.
+    assert all(result["served"][p] == 0 for p in on_first)
+    assert result["failed"] == 400 - sum(result["served"].values()) > 0
+
+
+def test_the_api_servers_own_service_answers() -> None:
+    c = SimCluster(workers=1)
+    assert c.send_requests("https://kubernetes.default:443/version", 5) == {"served": {"172.18.0.2": 5},
+                                                                           "failed": 0}
