@@ -5,7 +5,8 @@
   uniformly at random (here from `rt.rng_traffic`); with `sessionAffinity: ClientIP` every request of one client
   goes to one endpoint. A request succeeds when the pod's container listens on the port by then (the behaviour
   model knows which ports a program opens and when); else it fails, as does every request when the Service has no
-  endpoint (connection refused). Each served request is an access line in the serving container's log.
+  endpoint (connection refused). Each served request is an access line in the serving container's log. A burst
+  is over at once: it adds no sustained CPU (a sustained load does).
 - `set_load(target, rps)`: that many requests a second from now on, until set to 0. The rate is shared evenly by
   the endpoints that can answer (the average of kube-proxy's random choice), and shared again whenever they
   change: new pods take their part, deleted or unready pods stop getting any (the `kube-proxy` controller calls

@@ -205,6 +205,22 @@ def test_the_cost_of_a_request_can_be_set_by_annotation() -> None:
     assert sorted(demand_by_pod(c, metrics).values()) == [250.0] * 3
 
 
+def test_an_image_built_here_can_say_what_a_request_costs() -> None:
+    from kube_magics.sim.registry import Image, registry_of
+
+    c = SimCluster(workers=2)
+    image = Image("api:1", size=100_000_000, compressed=40_000_000,
+                  config={"Cmd": ["gunicorn", "app:app"], "ExposedPorts": {"8000/tcp": {}},
+                          "Labels": {"kube-magics.io/cpu-per-request": "5m"}})
+    registry_of(c.rt.services).push(image)  # what %%dockerfile with LABEL kube-magics.io/cpu-per-request=5m does
+    web(c, image="api:1", service={"ports": [{"port": 80, "targetPort": 8000}]})
+    summary = c.set_load("svc/web", rps=30)
+    assert summary["failed"] == 0 and set(summary["cpu_millicores"].values()) == {50.0}
+    result = c.send_requests("svc/web", 6)
+    pod = next(p for p, n in result["served"].items() if n)
+    assert '"GET / HTTP/1.1" 200 - "-" "curl/8.11.1" "-"' in c.logs(pod)
+
+
 def test_sustained_load_writes_a_bounded_deterministic_access_log() -> None:
     def run() -> tuple[str, list[str]]:
         c = SimCluster(workers=2)
