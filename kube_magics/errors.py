@@ -265,12 +265,15 @@ class ApplyError(KubeMagicsError):
 
 
 class BuildError(KubeMagicsError):
-    """An image build failed: the step, its output, the exit code."""
+    """An image build failed: the step, its output, the exit code; `steps` are the builder's steps up to the
+    failure (as it reports them), when it has them."""
 
-    def __init__(self, message: str, *, step: str | None = None, output: str = "", hint: str | None = None) -> None:
+    def __init__(self, message: str, *, step: str | None = None, output: str = "", hint: str | None = None,
+                 steps: list[Any] | None = None) -> None:
         super().__init__(message, hint=hint)
         self.step = step
         self.output = output
+        self.steps = list(steps or [])
 
 
 class DockerfileError(KubeMagicsError):
