@@ -315,6 +315,11 @@ class SimulatorOnlyError(BackendError):
     """A verb that only the simulated cluster has (advance, fail-node, load) was used on a real one."""
 
 
+class DnsError(KubeMagicsError):
+    """A name the cluster's DNS does not answer, in nslookup's words (`** server can't find web.default: NXDOMAIN`,
+    or `;; connection timed out; no servers could be reached` when CoreDNS is down)."""
+
+
 class WaitTimeoutError(KubeMagicsError):
     """A wait ran out of time (`kubectl wait`'s `timed out waiting for the condition`)."""
 
@@ -329,6 +334,7 @@ __all__ = [
     "Cause",
     "ClusterUnreachableError",
     "ConflictError",
+    "DnsError",
     "DockerfileError",
     "ForbiddenError",
     "GoneError",

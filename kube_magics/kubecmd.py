@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kube_magics import kubetraffic
 from kube_magics.errors import SimulatorOnlyError, UsageError
 from kube_magics.results import TextResult
 from kube_magics.session import Session
@@ -124,6 +125,8 @@ COMMANDS: dict[str, Command] = {
     "reset": cmd_reset,
     "advance": cmd_advance,
     "serve": cmd_serve,
+    "requests": kubetraffic.cmd_requests,
+    "load": kubetraffic.cmd_load,
 }
 
 

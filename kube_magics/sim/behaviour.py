@@ -114,8 +114,9 @@ class Process:
         return exists
 
     def render(self, started_at: float, until: float, *, stopped_at: float | None = None,
-               limit: int = 100_000) -> list[str]:
-        """The lines printed between `started_at` and `until` (absolute times), the stop lines included."""
+               limit: int = 100_000, extra: Sequence[tuple[float, str]] = ()) -> list[str]:
+        """The lines printed between `started_at` and `until` (absolute times), the stop lines included, with
+        `extra` lines (absolute time, text: a server's access lines) merged in by time."""
         horizon = until - started_at
         out: list[tuple[float, str]] = [(ln.at, _stamp(ln, started_at)) for ln in self.lines if ln.at <= horizon]
         loop = self.loop
@@ -128,6 +129,7 @@ class Process:
                 for ln in loop.lines:
                     if base + ln.at <= horizon:
                         out.append((base + ln.at, _stamp(ln, started_at + base)))
+        out.extend((t - started_at, text) for t, text in extra if started_at <= t <= until)
         if stopped_at is not None:
             for ln in self.stop_lines:
                 if stopped_at + ln.at <= until:

@@ -1,20 +1,20 @@
 """A new simulated cluster, as `kind create cluster` leaves it.
 
 Namespaces `default`, `kube-system`, `kube-public`, `kube-node-lease` and `local-path-storage`; the control-plane
-node (`sim-control-plane`) with its static pods; kubeadm's and kind's add-ons (kube-proxy and kindnet
-DaemonSets, the coredns and local-path-provisioner Deployments); then the workers join (`sim-worker`,
-`sim-worker2`, ...), as kind adds them after the control plane is up. All this happens in the `BOOT_SECONDS`
-before the configured start (every node has kind's images preloaded, so nothing is pulled), so a new cluster's
-clock reads its start time (2026-01-05T09:00:00Z unless configured), its system pods are Running with ages of
-some seconds, and a user's first `get pods -A` looks like a real cluster's. `SimCluster.elapsed` counts from
-there.
+node (`sim-control-plane`), the API server's `kubernetes` Service, and the node's static pods; kubeadm's and kind's
+add-ons (kube-proxy and kindnet DaemonSets, the coredns and local-path-provisioner Deployments, the kube-dns
+Service); then the workers join (`sim-worker`, `sim-worker2`, ...), as kind adds them after the control plane is up.
+All this happens in the `BOOT_SECONDS` before the configured start (every node has kind's images preloaded, so
+nothing is pulled), so a new cluster's clock reads its start time (2026-01-05T09:00:00Z unless configured), its
+system pods are Running with ages of some seconds, and a user's first `get pods -A` looks like a real cluster's.
+`SimCluster.elapsed` counts from there.
 """
 
 from __future__ import annotations
 
 from kube_magics.sim import system
 from kube_magics.sim.controllers import CONTROLLERS
-from kube_magics.sim.nodes import make_node, node_names
+from kube_magics.sim.nodes import make_node, node_ip, node_names
 from kube_magics.sim.runtime import Runtime
 from kube_magics.timefmt import parse_rfc3339
 
@@ -33,6 +33,8 @@ def bootstrap(rt: Runtime) -> None:
     names = node_names(rt.config)
     images = system.preloaded_images()
     control_plane = _join(rt, names[0], 0, images, control_plane=True)
+    for obj in system.kubernetes_service(node_ip(0)):
+        api.create(obj, trusted=True)
     for cls in CONTROLLERS:
         if rt.enabled(cls.name):
             rt.add_controller(cls)

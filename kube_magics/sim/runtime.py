@@ -49,7 +49,9 @@ class SimConfig:
     node_ephemeral_storage: str = "100Gi"
     node_gpus: int = 0  # nvidia.com/gpu per worker
     kubernetes_version: str = "v1.35.0"
-    # Where LoadBalancer Services get external IPs; None leaves them <pending>, as on kind.
+    # Where LoadBalancer Services get external IPs, as a cloud (or cloud-provider-kind, MetalLB) would hand them out:
+    # "172.18.255.200-172.18.255.250", a CIDR ("172.18.255.200/29"), or several, comma-separated. None leaves them
+    # <pending>, as on kind (controllers/loadbalancer.py).
     load_balancer_pool: str | None = None
     # Which controllers run, as kube-controller-manager's --controllers flag says it: "*" for all, "-name" to
     # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...).

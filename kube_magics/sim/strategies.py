@@ -2,7 +2,7 @@
 
 As the `Strategy` types in Kubernetes' registry packages: reset status on create (clients cannot set it through
 the main resource) and keep it on update; compute a Pod's QoS class; allocate what the server allocates
-(ClusterIPs and NodePorts come with the Service controller work); choose the grace period for deletion.
+(a Service's cluster IPs and node ports: `services.py`); choose the grace period for deletion.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kube_magics import quantity
+from kube_magics.sim import services
 from kube_magics.sim.defaults import generate_job_selector
 
 if TYPE_CHECKING:
@@ -84,8 +85,21 @@ class NodeStrategy(Strategy):
 
 
 class ServiceStrategy(Strategy):
+    """Cluster IPs, node ports and IP families are allocated here (`services.py`)."""
+
     status_subresource = True
     initial_status: ClassVar[Obj | None] = {"loadBalancer": {}}
+
+    def prepare_create(self, rt: Runtime, obj: Obj) -> None:
+        super().prepare_create(rt, obj)
+        services.prepare_create(obj)
+
+    def prepare_update(self, rt: Runtime, obj: Obj, old: Obj) -> None:
+        super().prepare_update(rt, obj, old)
+        services.prepare_update(obj, old)
+
+    def allocate(self, rt: Runtime, obj: Obj, old: Obj | None, *, dry_run: bool) -> None:
+        services.allocate(rt, obj, old, dry_run=dry_run)
 
 
 class JobStrategy(StatusStrategy):

@@ -1,6 +1,7 @@
 """What kind puts in a new cluster's kube-system and local-path-storage namespaces (Kubernetes v1.35).
 
-The control plane as static pods on the control-plane node (their mirror pods `etcd-sim-control-plane`,
+The `kubernetes` Service in `default` (the API server's own, 10.96.0.1) and kube-dns (10.96.0.10) in front of
+CoreDNS. The control plane as static pods on the control-plane node (their mirror pods `etcd-sim-control-plane`,
 `kube-apiserver-...`, `kube-controller-manager-...`, `kube-scheduler-...`, owned by the Node), the kube-proxy
 and kindnet DaemonSets, the coredns Deployment (2 replicas) and the local-path-provisioner Deployment, with
 their ServiceAccounts and ConfigMaps; and the images a kind node has preloaded. Only the manifests: the
@@ -29,6 +30,8 @@ IMAGES = {
     "kindnetd": f"docker.io/kindest/kindnetd:{KIND_TAG}",
     "local-path-provisioner": f"docker.io/kindest/local-path-provisioner:{KIND_TAG}",
 }
+API_SERVER_SERVICE_IP = "10.96.0.1"  # the first address of --service-cluster-ip-range
+DNS_IP = "10.96.0.10"  # kubeadm's choice: the tenth address
 CONTROL_PLANE_TOLERATION = {"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"}
 
 
@@ -120,8 +123,46 @@ def addons(control_plane: str) -> list[Obj]:
          "data": {"config.json": '{"nodePathMap":[{"node":"DEFAULT_PATH_FOR_NON_LISTED_NODES",'
                                  '"paths":["/var/local-path-provisioner"]}]}'}},
     ]
-    objs += [kube_proxy(), kindnet(control_plane), coredns(), local_path_provisioner(), standard_class()]
+    objs += [kube_proxy(), kindnet(control_plane), coredns(), kube_dns(), local_path_provisioner(), standard_class()]
     return objs
+
+
+def kube_dns() -> Obj:
+    """The Service in front of CoreDNS, at the address every pod's resolv.conf names (10.96.0.10), as kubeadm
+    creates it."""
+    ports = [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+             {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+             {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kube-dns", "namespace": "kube-system",
+                         "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"},
+                         "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true",
+                                    "kubernetes.io/name": "CoreDNS"}},
+            "spec": {"clusterIP": DNS_IP, "clusterIPs": [DNS_IP], "ports": ports,
+                     "selector": {"k8s-app": "kube-dns"}}}
+
+
+def kubernetes_service(api_server_ip: str) -> list[Obj]:
+    """The `kubernetes` Service in `default` and the endpoints the API server keeps for it itself (its own
+    address, port 6443): the Endpoints (not mirrored into slices) and the EndpointSlice named like the Service."""
+    port = {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}
+    endpoint_port = {"name": "https", "port": 6443, "protocol": "TCP"}
+    return [
+        {"apiVersion": "v1", "kind": "Service",
+         "metadata": {"name": "kubernetes", "namespace": "default",
+                      "labels": {"component": "apiserver", "provider": "kubernetes"}},
+         "spec": {"clusterIP": API_SERVER_SERVICE_IP, "clusterIPs": [API_SERVER_SERVICE_IP], "ports": [port],
+                  "sessionAffinity": "None", "type": "ClusterIP"}},
+        {"apiVersion": "v1", "kind": "Endpoints",
+         "metadata": {"name": "kubernetes", "namespace": "default",
+                      "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+         "subsets": [{"addresses": [{"ip": api_server_ip}], "ports": [dict(endpoint_port)]}]},
+        {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+         "metadata": {"name": "kubernetes", "namespace": "default",
+                      "labels": {"kubernetes.io/service-name": "kubernetes"}},
+         "endpoints": [{"addresses": [api_server_ip], "conditions": {"ready": True}}],
+         "ports": [dict(endpoint_port)]},
+    ]
 
 
 def kube_proxy() -> Obj:

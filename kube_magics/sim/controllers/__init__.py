@@ -15,9 +15,13 @@ from kube_magics.sim.controller import Controller
 from kube_magics.sim.controllers.cronjob import CronJobController
 from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.deployment import DeploymentController
+from kube_magics.sim.controllers.endpoints import EndpointsController
+from kube_magics.sim.controllers.endpointslice import EndpointSliceController
 from kube_magics.sim.controllers.garbage import GarbageCollector
 from kube_magics.sim.controllers.job import JobController
 from kube_magics.sim.controllers.kubelet import KubeletController
+from kube_magics.sim.controllers.kubeproxy import KubeProxyController
+from kube_magics.sim.controllers.loadbalancer import LoadBalancerController
 from kube_magics.sim.controllers.namespace import NamespaceController
 from kube_magics.sim.controllers.persistentvolume import PersistentVolumeController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
@@ -40,4 +44,8 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     PersistentVolumeController,
     SchedulerController,
     KubeletController,
+    EndpointsController,
+    EndpointSliceController,
+    LoadBalancerController,
+    KubeProxyController,
 )

@@ -4,9 +4,10 @@ For each pod bound to a node it runs the pod's life (`kubelet_stages.py`): the s
 init containers in order, containers started, probed, restarted with back-off, stopped gracefully on deletion;
 and writes the pod status a real kubelet writes (`kubelet_status.py`) and its events (Pulling, Pulled, Created,
 Started, Killing, BackOff, Failed, Unhealthy) through the core/v1 recorder, source `kubelet` on the node.
-Container logs are kept per container instance (current and previous) for `SimCluster.logs`. Volumes and each
-container's configuration (ConfigMaps, Secrets, the downward API, service links) are `kubelet_config.py`'s: the
-kubelet also watches the ConfigMaps and Secrets its pods use.
+Container logs are kept per container instance (current and previous) for `SimCluster.logs`, with the access lines
+of the requests the instance served (`accesslog.py`) merged in by time. Volumes and each container's
+configuration (ConfigMaps, Secrets, the downward API, service links) are `kubelet_config.py`'s: the kubelet also
+watches the ConfigMaps and Secrets its pods use.
 
 Node side: the node's image cache in `node.status.images`; Leases in kube-node-lease. A real kubelet renews its
 Lease every 10 s and posts node status every 5 min when nothing changes. Here one timer renews the Leases of all
@@ -34,7 +35,7 @@ from kube_magics.sim.controller import Controller
 from kube_magics.sim.controllers import kubelet_stages as stages
 from kube_magics.sim.controllers.kubelet_config import ConfigManager, ContainerConfig
 from kube_magics.sim.controllers.kubelet_runtime import NodeRuntime
-from kube_magics.sim.controllers.kubelet_state import CState, PodRuntime
+from kube_magics.sim.controllers.kubelet_state import CState, Instance, PodRuntime
 from kube_magics.sim.controllers.kubelet_status import pod_status
 from kube_magics.sim.objects import set_condition
 from kube_magics.sim.registry import Image, registry_of
@@ -382,13 +383,19 @@ class KubeletController(Controller):
             if inst is None:
                 raise BadRequestError(f'previous terminated container "{container}" in pod "{name}" not found',
                                       kind="pods", name=name)
-            return inst.process.render(inst.started, inst.finished or self.rt.clock.now, stopped_at=inst.signalled)
+            return self._render(inst)
         if c is None or c.current is None or (c.waiting[0] and c.current.finished is None):
             reason = c.waiting[0] if c is not None and c.waiting[0] else "ContainerCreating"
             raise BadRequestError(f'container "{container}" in pod "{name}" is waiting to start: {reason}',
                                   kind="pods", name=name)
-        inst = c.current
-        return inst.process.render(inst.started, inst.finished or self.rt.clock.now, stopped_at=inst.signalled)
+        return self._render(c.current)
+
+    def _render(self, inst: Instance) -> list[str]:
+        """A container run's output, with the access lines of the requests it served (accesslog.py)."""
+        until = inst.finished or self.rt.clock.now
+        access = self.rt.services.get("access-log")
+        extra = access.lines(inst.id, until) if access is not None else ()
+        return inst.process.render(inst.started, until, stopped_at=inst.signalled, extra=extra)
 
 
 def _fingerprint(prt: PodRuntime, now: float) -> tuple[Any, ...]:

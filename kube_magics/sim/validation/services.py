@@ -5,6 +5,7 @@ cluster IP that may not change once set.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from kube_magics.errors import Cause
@@ -55,6 +56,7 @@ def service(obj: Obj, old: Obj | None) -> list[Cause]:
         causes.append(required("spec.type"))
     elif kind not in TYPES:
         causes.append(not_supported("spec.type", kind, TYPES))
+    causes += _cluster_ips(spec, kind)
     causes += _node_ports(ports, kind)
     causes += _duplicate_ports(ports)
     if old is not None:
@@ -75,6 +77,40 @@ def _type_rules(spec: Obj, kind: Any, headless: bool) -> list[Cause]:
     elif kind in ("NodePort", "LoadBalancer") and headless:
         causes.append(invalid("spec.clusterIPs[0]", "None", f"may not be set to 'None' for {kind} services"))
     return causes
+
+
+IP_FAMILY_POLICIES = ["PreferDualStack", "RequireDualStack", "SingleStack"]
+
+
+def _cluster_ips(spec: Obj, kind: Any) -> list[Cause]:
+    """ValidateServiceClusterIPsRelatedFields: addresses well formed, `None` alone, known policies and families."""
+    if kind == "ExternalName":
+        return []
+    causes: list[Cause] = []
+    ips = as_list(spec.get("clusterIPs"))
+    for i, ip in enumerate(ips):
+        if i == 0 and ip == "None":
+            if len(ips) > 1:
+                causes.append(invalid("spec.clusterIPs", ips, "'None' must be the first and only value"))
+            continue
+        if not isinstance(ip, str) or not _is_ip(ip):
+            causes.append(invalid(f"spec.clusterIPs[{i}]", ip, "must be a valid IP address, (e.g. 10.9.8.7 or "
+                                                              "2001:db8::ffff)"))
+    policy = spec.get("ipFamilyPolicy")
+    if policy is not None and policy not in IP_FAMILY_POLICIES:
+        causes.append(not_supported("spec.ipFamilyPolicy", policy, IP_FAMILY_POLICIES))
+    for i, family in enumerate(as_list(spec.get("ipFamilies"))):
+        if family not in ("IPv4", "IPv6"):
+            causes.append(not_supported(f"spec.ipFamilies[{i}]", family, ["IPv4", "IPv6"]))
+    return causes
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _port(port: Obj, here: str, several: bool, names: set[str]) -> list[Cause]:
