@@ -78,6 +78,14 @@ class SimBackend:
         return self.cluster.logs(pod, namespace=namespace or "default", container=container,
                                  previous=previous, tail=tail)
 
+    def metrics(self, resource: str, namespace: str | None = "default", selector: str | None = None
+                ) -> builtins.list[Obj]:
+        """What the resource metrics API (metrics.k8s.io/v1beta1) returns for "pods" (PodMetrics; `namespace=None`
+        for every namespace) or "nodes" (NodeMetrics): the input of `kubectl top`."""
+        if resource in ("nodes", "node", "no"):
+            return self.cluster.node_metrics()
+        return self.cluster.pod_metrics(namespace=namespace, selector=selector)
+
     def wait_until(self, predicate: Callable[[], bool], *, timeout: float) -> bool:
         return self.cluster.rt.run_until(predicate, timeout=timeout)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from kube_magics.sim import system
 from kube_magics.sim.controllers import CONTROLLERS
+from kube_magics.sim.metrics import ensure_metrics_server
 from kube_magics.sim.nodes import make_node, node_names
 from kube_magics.sim.runtime import Runtime
 from kube_magics.timefmt import parse_rfc3339
@@ -33,6 +34,7 @@ def bootstrap(rt: Runtime) -> None:
     names = node_names(rt.config)
     images = system.preloaded_images()
     control_plane = _join(rt, names[0], 0, images, control_plane=True)
+    ensure_metrics_server(rt)
     for cls in CONTROLLERS:
         if rt.enabled(cls.name):
             rt.add_controller(cls)

@@ -54,6 +54,9 @@ class SimConfig:
     # Which controllers run, as kube-controller-manager's --controllers flag says it: "*" for all, "-name" to
     # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...).
     controllers: tuple[str, ...] = ("*",)
+    # The resource metrics API (what metrics-server serves: `kubectl top`, the HPA's CPU and memory). A fresh kind
+    # cluster has none; False reproduces that.
+    metrics_server: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -2,7 +2,7 @@
 
 `CONTROLLERS` is the order the manager runs them in when several have work (the order a change flows through a
 real cluster: workload controllers, then the garbage collector, the scheduler, the kubelets, then the
-controllers that observe the result).
+controllers that observe the result: the horizontal pod autoscaler).
 
 The ReplicaSet controller comes before the Deployment controller: in a real cluster it creates or deletes a
 pod and reports the new count within milliseconds, before the Deployment controller looks again, and running it
@@ -15,6 +15,7 @@ from kube_magics.sim.controller import Controller
 from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.deployment import DeploymentController
 from kube_magics.sim.controllers.garbage import GarbageCollector
+from kube_magics.sim.controllers.hpa import HorizontalPodAutoscalerController
 from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.namespace import NamespaceController
 from kube_magics.sim.controllers.replicaset import ReplicaSetController
@@ -28,4 +29,5 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     GarbageCollector,
     SchedulerController,
     KubeletController,
+    HorizontalPodAutoscalerController,
 )
