@@ -2,7 +2,7 @@
 
 `CONTROLLERS` is the order the manager runs them in when several have work (the order a change flows through a
 real cluster: workload controllers, then the garbage collector, the scheduler, the kubelets, then the
-controllers that observe the result: the horizontal pod autoscaler).
+controllers that observe the result: the horizontal pod autoscaler and the cluster autoscaler).
 
 The ReplicaSet controller comes before the Deployment controller: in a real cluster it creates or deletes a
 pod and reports the new count within milliseconds, before the Deployment controller looks again, and running it
@@ -12,6 +12,7 @@ first reproduces the exact sequence of Deployment states a real rollout goes thr
 from __future__ import annotations
 
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers.clusterautoscaler import ClusterAutoscaler
 from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.deployment import DeploymentController
 from kube_magics.sim.controllers.garbage import GarbageCollector
@@ -30,4 +31,5 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     SchedulerController,
     KubeletController,
     HorizontalPodAutoscalerController,
+    ClusterAutoscaler,
 )
