@@ -11,7 +11,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_ipython_extension", "session", "unload_ipython_extension"]
+__all__ = ["__version__", "get_session", "load_ipython_extension", "unload_ipython_extension"]
 
 _session: Any = None  # the one per-kernel session handle (kube_magics.session.Session)
 
@@ -32,10 +32,12 @@ def unload_ipython_extension(ipython: Any) -> None:
     _session = None
 
 
-def session() -> Any:
-    """The notebook's kube-magics session (its `.backend` is the cluster the cells talk to)."""
+def get_session() -> Any:
+    """The notebook's kube-magics session (its `.backend` is the cluster the cells talk to), for Python code
+    beside the magics: `kube_magics.get_session().backend.list("pods")`. Without %load_ext, a new session."""
+    global _session
     if _session is None:
         from kube_magics.session import Session
 
-        return Session()
+        _session = Session()
     return _session

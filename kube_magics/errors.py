@@ -265,12 +265,15 @@ class ApplyError(KubeMagicsError):
 
 
 class BuildError(KubeMagicsError):
-    """An image build failed: the step, its output, the exit code."""
+    """An image build failed: the step, its output, the exit code; `steps` are the builder's steps up to the
+    failure (as it reports them), when it has them."""
 
-    def __init__(self, message: str, *, step: str | None = None, output: str = "", hint: str | None = None) -> None:
+    def __init__(self, message: str, *, step: str | None = None, output: str = "", hint: str | None = None,
+                 steps: list[Any] | None = None) -> None:
         super().__init__(message, hint=hint)
         self.step = step
         self.output = output
+        self.steps = list(steps or [])
 
 
 class DockerfileError(KubeMagicsError):
@@ -279,6 +282,20 @@ class DockerfileError(KubeMagicsError):
     def __init__(self, message: str, *, line: int | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.line = line
+
+
+class ExecError(KubeMagicsError):
+    """A command run in a container (`kubectl exec`) failed: what it wrote to standard error and its exit code.
+    kubectl prints the command's output, then `command terminated with exit code N`."""
+
+    def __init__(self, stderr: str, exit_code: int = 1, *, stdout: str = "") -> None:
+        super().__init__(stderr.rstrip("\n"))
+        self.stderr = stderr if stderr.endswith("\n") or not stderr else stderr + "\n"
+        self.stdout = stdout
+        self.exit_code = exit_code
+
+    def kubectl_text(self) -> str:
+        return f"{self.stdout}{self.stderr}command terminated with exit code {self.exit_code}"
 
 
 class BackendError(KubeMagicsError):

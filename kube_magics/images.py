@@ -117,13 +117,13 @@ def _json_list(items: list[str]) -> str:
 
 def _official(ref: str, size_mb: float, compressed_mb: float, behaviour: str, created: str, *,
               env: list[str], layers: list[tuple[str, float]], path: str = _PATH, **config: Any) -> CatalogueImage:
-    """An image as published: its config and its history (the last sized layer absorbs rounding)."""
+    """An image as published: its config and its history (the largest layer absorbs rounding: the last one may be
+    a few hundred bytes, and must not turn negative or grow to megabytes)."""
     repo, tag = ref.rsplit(":", 1)
     size = int(size_mb * MB)
-    sized = [i for i, (_, mb) in enumerate(layers) if mb]
     history = [(by, int(mb * MB)) for by, mb in layers]
-    last = sized[-1]
-    history[last] = (history[last][0], size - sum(b for i, (_, b) in enumerate(history) if i != last))
+    big = max(range(len(history)), key=lambda i: history[i][1])
+    history[big] = (history[big][0], size - sum(b for i, (_, b) in enumerate(history) if i != big))
     cfg = {"Env": [path, *env], **config}
     return CatalogueImage(repo, tag, size, int(compressed_mb * MB), cfg, behaviour, _digest(ref), tuple(history),
                           created)

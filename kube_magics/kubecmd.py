@@ -71,8 +71,55 @@ def cmd_advance(session: Session, argv: list[str]) -> TextResult:
         raise UsageError("usage: %kube advance DURATION   (e.g. 30s, 2m, 1h30m)")
     sim = _sim(session, "advance")
     seconds = parse_duration(argv[0])
-    sim.advance(seconds)
+    with session.sim_lock():
+        sim.advance(seconds)
+    session.refresh_views()
     return TextResult(f"Clock advanced {human_duration(seconds)} to {rfc3339(session.backend.now())}")
+
+
+def cmd_serve(session: Session, argv: list[str]) -> TextResult:
+    """`%kube serve [--port N] [--kubeconfig PATH] [--speed X]`: serve this notebook's simulated cluster's
+    Kubernetes API on 127.0.0.1 for kubectl in a terminal; `%kube serve stop` stops it."""
+    from kube_magics.apiserver import DEFAULT_KUBECONFIG, serve
+    from kube_magics.apiserver.locking import Locked
+    from kube_magics.lineparse import ArgParser
+
+    p = ArgParser("%kube serve")
+    p.add_argument("action", nargs="?", choices=["stop"], default=None)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--kubeconfig", default=DEFAULT_KUBECONFIG)
+    p.add_argument("--speed", type=float, default=1.0)
+    args = p.parse_args(argv)
+    stopped = _stop_serving(session)
+    if args.action == "stop":
+        return TextResult(stopped or "Nothing is being served.")
+    if args.speed < 0:
+        raise UsageError("--speed must be 0 (the notebook moves the clock) or positive")
+    backend = session.backend
+    server = serve(_sim(session, "serve"), port=args.port, kubeconfig=args.kubeconfig, speed=args.speed,
+                   lock=session.sim_lock())
+    # The cells now reach the cluster through the lock the server's requests take; switching clusters stops it.
+    session.swap_backend(Locked(backend, server.lock, server=server))
+    session.keep(server)
+    return TextResult(str(server))
+
+
+def _stop_serving(session: Session) -> str | None:
+    """Stop serving the session's cluster, if it is served; what the server says when it stops."""
+    from kube_magics.apiserver.locking import Locked
+
+    if not session.has_backend or not isinstance(session.backend, Locked):
+        return None
+    locked = session.backend
+    locked.server.stop()
+    session.swap_backend(locked.unwrapped)
+    return str(locked.server)
+
+
+def _views() -> dict[str, Command]:
+    from kube_magics import kubeviews
+
+    return dict(kubeviews.COMMANDS)
 
 
 COMMANDS: dict[str, Command] = {
@@ -80,14 +127,19 @@ COMMANDS: dict[str, Command] = {
     "status": cmd_status,
     "reset": cmd_reset,
     "advance": cmd_advance,
+    "serve": cmd_serve,
 }
+
+
+VIEW_COMMANDS = ("stack", "topology", "watch", "lang")
 
 
 def run(session: Session, argv: list[str]) -> Any:
     if not argv:
         return cmd_status(session, [])
     verb, rest = argv[0], argv[1:]
-    fn = COMMANDS.get(verb)
+    fn = {**COMMANDS, **_views()}.get(verb) if verb in VIEW_COMMANDS else COMMANDS.get(verb)
     if fn is None:
-        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(sorted(COMMANDS))}")
+        names = sorted({*COMMANDS, *VIEW_COMMANDS})
+        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(names)}")
     return fn(session, rest)

@@ -6,6 +6,7 @@
                                                `pool` of 2 to 5 nodes; NAME:min=1,max=4,cpu=2,memory=4Gi for
                                                another name or node size; repeat for more groups; with groups,
                                                --workers defaults to 0)
+    %kube use sim --no-metrics-server          ... without the metrics API, as kind comes (no `top`, no HPA)
     %kube use kind [CLUSTER] [--allow-writes]  the kind cluster CLUSTER (context kind-CLUSTER; `kind` by default)
     %kube use context NAME [--allow-writes]    any kubeconfig context
 
@@ -27,7 +28,7 @@ from kube_magics.session import Session
 from kube_magics.sim.controllers.clusterautoscaler_fit import parse_node_group
 
 USAGE = ("%kube use [sim | kind [CLUSTER] | context NAME] [--allow-writes] [--workers N] [--seed S] "
-         "[--node-group [NAME:]min=N,max=M]")
+         "[--node-group [NAME:]min=N,max=M] [--no-metrics-server]")
 
 
 def use(session: Session, argv: list[str], *, sim_summary: Any) -> TextResult:
@@ -38,17 +39,21 @@ def use(session: Session, argv: list[str], *, sim_summary: Any) -> TextResult:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--allow-writes", action="store_true")
     p.add_argument("--node-group", action="append", default=[])
+    p.add_argument("--no-metrics-server", action="store_true")
     args = p.parse_args(argv)
     if args.target is None:
         return listing(session)
     if args.target in ("sim", "simulator"):
         groups = [parse_node_group(text) for text in args.node_group]
         workers = args.workers if args.workers is not None or not groups else 0
-        options = {"node_groups": groups} if groups else {}
+        options: dict[str, Any] = {"node_groups": groups} if groups else {}
+        if args.no_metrics_server:
+            options["metrics_server"] = False
         backend = session.use_sim(workers=workers, seed=args.seed, **options)
         return TextResult(f"Using a fresh simulated cluster: {sim_summary(backend)}")
-    if args.node_group:
-        raise UsageError("--node-group works with %kube use sim only", hint=f"usage: {USAGE}")
+    if args.node_group or args.no_metrics_server:
+        flag = "--node-group" if args.node_group else "--no-metrics-server"
+        raise UsageError(f"{flag} works with %kube use sim only", hint=f"usage: {USAGE}")
     if args.target == "kind":
         return _switch(session, contexts.kind_context(args.name), args.allow_writes)
     if args.target == "context":

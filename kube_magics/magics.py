@@ -1,7 +1,7 @@
-"""The notebook magics: `%%k8s`, `%k8s`, `%kube` (and `%%dockerfile`, `%docker` from docker_magics).
+"""The notebook magics: `%%k8s`, `%k8s`, `%kube`, `%%dockerfile` and `%docker`.
 
 Each magic does three things: expand and split its line, make one call into the domain (`kubectl/`, `kubecmd`,
-`docker/`), and return a result object that displays itself. Errors from the domain (`KubeMagicsError`) become
+`docker_magics/`), and return a result object that displays itself. Errors from the domain (`KubeMagicsError`) become
 `CellError`s: the message alone, no traceback, and the cell still fails.
 
 Lines are taken verbatim (`@no_var_expand`): IPython's `{}` expansion would break kubectl's jsonpath and
@@ -14,7 +14,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class, no_var_expand
 from traitlets import Int, List, Unicode, observe
 
 from kube_magics.errors import KubeMagicsError
@@ -83,7 +83,8 @@ class KubeMagics(Magics):
 
         As a line magic, a kubectl verb:  %k8s get pods -o wide   %k8s describe deploy/web   %k8s logs web-1
           verbs: get describe logs delete scale rollout set wait top expose create run autoscale apply label
-                 annotate cordon uncordon drain exec explain api-resources
+                 annotate patch cordon uncordon drain exec explain api-resources events
+          `%k8s VERB --help` shows a verb's flags; `get -w` and `logs -f` watch for 30 s (--request-timeout)
 
         As a cell magic, the cell is YAML to apply (several documents, `---` separated), server-side apply:
           %%k8s [-n NAMESPACE] [--dry-run] [--diff] [--delete] [--wait[=TIMEOUT]] [--no-validate]
@@ -116,6 +117,8 @@ class KubeMagics(Magics):
                                                     writes unless allowed (KubeMagics.allowed_contexts)
           %kube status | reset
           %kube advance 60s                         move the simulator's clock (30s, 2m, 1h30m)
+          %kube serve [--port N] [--speed X]        serve this cluster's Kubernetes API for kubectl
+          %kube serve stop
           %kube fail-node NAME | recover-node NAME
           %kube load svc/web --rps 600 | requests svc/web --count 100
           %kube stack | topology | watch [-l SELECTOR] [-n NS] | lang ko|en
@@ -123,3 +126,43 @@ class KubeMagics(Magics):
         from kube_magics import kubecmd
 
         return kubecmd.run(self.session, self._line(line))
+
+    @no_var_expand
+    @cell_magic
+    @boundary
+    def dockerfile(self, line: str, cell: str) -> Any:
+        """The cell is a Dockerfile: build it, on the Docker engine or the simulated builder.
+
+          %%dockerfile -t NAME[:TAG] [--context DIR] [--build-arg K=V]... [--target STAGE] [--no-cache]
+                       [--platform P] [--builder docker|sim] [--file-out PATH] [--no-lint]
+                       [--load-into kind[:CLUSTER]]
+
+        The builder is --builder, else the Docker context (%docker context use sim|default; by default the
+        engine when one answers, else the simulator). The context directory is the notebook's directory unless
+        --context says otherwise; .dockerignore is honoured. The linter's findings show above the build.
+        {{ expression }} in the cell is filled in from the notebook's variables; `$name` in the line expands
+        a variable (-t app:$version). The image is also pushed to the simulated cluster's registry, so a
+        Deployment naming it runs there. The result shows the layer stack; `.id`, `.tags`, `.size`, `.layers`
+        and `.config` are there for Python.
+        """
+        from kube_magics.docker_magics.cell import build_cell
+
+        return build_cell(self.session, self._line(line), cell, self._template_namespace())
+
+    @no_var_expand
+    @line_magic
+    @boundary
+    def docker(self, line: str) -> Any:
+        """The docker CLI in a cell, on the engine of the Docker context.
+
+          %docker images | ps [-a] | run [-d] [-p H:C] [-e K=V] [--name N] [--rm] IMAGE [CMD...]
+          %docker stop | rm [-f] | logs | exec | history | inspect | rmi | tag | pull ...
+          %docker load-into kind[:CLUSTER] IMAGE    copy an engine's image into a kind cluster's nodes
+          %docker context ls | use sim|default | show
+
+        Output is the docker CLI's, flags as it parses them (--format '{{.Names}}' passes through). On the
+        simulated engine, containers are simulated processes on the simulated cluster's virtual clock.
+        """
+        from kube_magics import docker_magics
+
+        return docker_magics.run(self.session, self._line(line))

@@ -10,6 +10,7 @@ the KUBE_MAGICS_BACKEND environment variable, which wins); `%kube use` switches 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from kube_magics.errors import SimulatorOnlyError
 
 if TYPE_CHECKING:
     from kube_magics.backends.base import Backend
+    from kube_magics.docker_magics.context import DockerSide
 
 ENV_BACKEND = "KUBE_MAGICS_BACKEND"
 
@@ -38,6 +40,11 @@ class Session:
         if env:
             self.settings.backend = env
         self._backend: Backend | None = None
+        self._views: list[Any] = []  # the views open on the current backend (and a server serving it)
+        self._player: Any = None  # one clock player per simulated cluster, shared by its views
+        # The one lock under which the simulated cluster moves: the player's, a served API's, the cells'.
+        self._lock = threading.RLock()
+        self._docker: DockerSide | None = None
 
     @property
     def backend(self) -> Backend:
@@ -48,6 +55,16 @@ class Session:
     @property
     def has_backend(self) -> bool:
         return self._backend is not None
+
+    @property
+    def docker(self) -> DockerSide:
+        """The Docker side: which engine `%docker` and `%%dockerfile` use, and the images built here."""
+        if self._docker is None:
+            from kube_magics.docker_magics.context import DockerSide
+
+            self._docker = DockerSide(lambda: self._backend.sim if self._backend is not None else None,
+                                      seed=self.settings.sim_seed)
+        return self._docker
 
     def _make(self, spec: str) -> Backend:
         from kube_magics.backends.contexts import parse_backend
@@ -69,7 +86,7 @@ class Session:
                               allowed=lambda: self.settings.allowed_contexts)
         if check:
             backend.version()
-        self._backend = backend
+        self._switch(backend)
         self.settings.backend = f"context:{ctx.name}"
         if ctx.namespace:
             self.settings.namespace = ctx.namespace
@@ -81,17 +98,71 @@ class Session:
 
         backend = SimBackend(workers=self.settings.sim_workers if workers is None else workers,
                              seed=self.settings.sim_seed if seed is None else seed, **options)
-        self._backend = backend  # type: ignore[assignment]
+        self._switch(backend)  # type: ignore[arg-type]
         self.settings.backend = "sim"
+        if self._docker is not None:  # images built in this kernel stay pullable, as from a registry
+            self._docker.attach(backend.sim)
         return backend  # type: ignore[return-value]
+
+    def swap_backend(self, backend: Backend) -> Backend | None:
+        """Put `backend` in front of the cells in place of the active one (which is returned): e.g. the same
+        cluster reached through a served API's lock (`%kube serve`)."""
+        previous, self._backend = self._backend, backend
+        return previous
 
     def reset(self) -> Backend:
         """A fresh cluster of the same kind as the active one (the simulator only: a real cluster stays)."""
         if self._backend is not None and self._backend.sim is None:
             raise SimulatorOnlyError(f"%kube reset works on the simulated cluster only; this notebook talks to "
                                      f"{self._backend.name}", hint="%kube use sim starts a fresh simulated cluster")
-        self._backend = None
+        self._switch(None)
         return self.backend
+
+    # --- the views --------------------------------------------------------------------------------------------
+
+    def _switch(self, backend: Backend | None) -> None:
+        """Make `backend` the active one; views of the previous cluster stop watching it."""
+        for view in self._views:
+            getattr(view, "detach", view.close)()
+        self._views.clear()
+        if self._player is not None:
+            self._player.pause()
+        self._player = None
+        self._backend = backend
+
+    def player(self) -> Any:
+        """The clock player of the simulated cluster (play/pause/step/speed), shared by all its views."""
+        from kube_magics.widgets import Player
+
+        sim = self.backend.sim
+        if sim is None:
+            raise SimulatorOnlyError("the clock controls work on the simulated cluster only")
+        if self._player is None:
+            self._player = Player(sim, lock=self._lock)
+        return self._player
+
+    def sim_lock(self) -> Any:
+        """The lock under which the simulated cluster moves, shared by the player, the cells and a served API
+        (`%kube serve`), so that a cell, the play button and a kubectl request never change it at the same time."""
+        return self._lock
+
+    def keep(self, view: Any) -> Any:
+        """Remember a view, so that it is closed when the notebook switches clusters; returns it."""
+        self._views.append(view)
+        return view
+
+    def refresh_views(self) -> None:
+        """Bring open views up to date after the clock moved (ages change without any watch event)."""
+        for view in self._views:
+            refresh = getattr(view, "refresh", None)
+            if refresh is not None:
+                refresh()
+
+    def find_image(self, ref: str) -> Any:
+        """An image by reference: one built in this session, or one the simulated registry serves."""
+        sim = self.backend.sim
+        registry = sim.rt.services.get("registry") if sim is not None else None  # type: ignore[attr-defined]
+        return registry.resolve(ref) if registry is not None else None
 
     def writes(self) -> int:
         """How many writes the active real-cluster backend has sent (0 on the simulator)."""

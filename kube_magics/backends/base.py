@@ -94,17 +94,37 @@ class Backend(Protocol):
               force: bool = False, manager: str = "kube-magics") -> builtins.list[Applied]:
         """Server-side apply of every document; all are checked before any is written."""
 
-    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj: ...
+    def create(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
+        """Create (POST) an object; `manager` is the field manager (kubectl's `--field-manager`)."""
+
+    def replace(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
+        """Update (PUT) an object to `obj` (its status is kept). With `metadata.resourceVersion` the write is
+        conditional: a Conflict if the object changed since it was read, as a real API server answers."""
 
     def patch(self, resource: str, name: str, patch: Any, *, namespace: str | None = "default",
-              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False) -> Obj: ...
+              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False,
+              manager: str | None = None) -> Obj:
+        """PATCH: "strategic", "merge", "json" or "apply"; `subresource` "status" or "scale" (a Scale back)."""
 
     def delete(self, resource: str, name: str, namespace: str | None = "default", *,
                grace_period: int | None = None, propagation: str | None = None, dry_run: bool = False) -> Obj: ...
 
+    def evict(self, pod: str, namespace: str | None = "default", *, grace_period: int | None = None,
+              dry_run: bool = False) -> None:
+        """The Eviction API (`kubectl drain`): delete a pod gracefully unless a PodDisruptionBudget forbids it."""
+
     # containers
     def logs(self, pod: str, namespace: str | None = "default", *, container: str | None = None,
              previous: bool = False, tail: int | None = None) -> str: ...
+
+    def exec(self, pod: str, command: builtins.list[str], namespace: str | None = "default", *,
+             container: str | None = None) -> ExecResult:
+        """Run `command` in a running container (`kubectl exec POD -- COMMAND`), without a terminal or stdin."""
+
+    def metrics(self, resource: str, namespace: str | None = "default", *,
+                selector: str | None = None) -> builtins.list[Obj]:
+        """metrics.k8s.io: PodMetrics (`resource="pods"`) or NodeMetrics (`"nodes"`), as metrics-server serves
+        them; BackendError("Metrics API not available") on a cluster without a metrics server."""
 
     # time
     def wait_until(self, predicate: Callable[[], bool], *, timeout: float) -> bool:

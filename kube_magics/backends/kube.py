@@ -168,33 +168,33 @@ class KubeBackend:
         rk = self.catalogue.for_kind(str(obj.get("apiVersion")), str(obj.get("kind")))
         return rk, self._ns(rk, (obj.get("metadata") or {}).get("namespace"))
 
-    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+    def create(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
         query = self._write(f"create {_what(obj)}", dry_run)
         rk, ns = self._target(obj)
-        query += [("fieldManager", MANAGERS["create"]), ("fieldValidation", "Strict")]
+        query += [("fieldManager", manager or MANAGERS["create"]), ("fieldValidation", "Strict")]
         created: Obj = self.rest.request("POST", path_of(rk, ns, api_version=obj.get("apiVersion")), query=query,
                                          body=obj)
         return created
 
-    def replace(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+    def replace(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
         query = self._write(f"replace {_what(obj)}", dry_run)
         rk, ns = self._target(obj)
         name = obj["metadata"]["name"]
-        query += [("fieldManager", MANAGERS["replace"]), ("fieldValidation", "Strict")]
+        query += [("fieldManager", manager or MANAGERS["replace"]), ("fieldValidation", "Strict")]
         replaced: Obj = self.rest.request("PUT", path_of(rk, ns, name, api_version=obj.get("apiVersion")),
                                           query=query, body=obj)
         return replaced
 
     def patch(self, resource: str, name: str, patch: Any, *, namespace: str | None = "default",
               patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False,
-              force: bool = False) -> Obj:
+              force: bool = False, manager: str | None = None) -> Obj:
         """PATCH as kubectl sends it: strategic (the default), merge, json, or apply (server-side apply with
         field manager kube-magics). `subresource="scale"` or `"status"` patches that subresource."""
         if patch_type not in CONTENT_TYPES:
             raise UsageError(f'error: --type must be "json", "merge", "strategic" or "apply", not "{patch_type}"')
         query = self._write(f"patch {resource}/{name}", dry_run)
         rk = self._rk(resource)
-        manager = "kube-magics" if patch_type == "apply" else MANAGERS["patch"]
+        manager = manager or ("kube-magics" if patch_type == "apply" else MANAGERS["patch"])
         query += [("fieldManager", manager), ("fieldValidation", "Strict"),
                   ("force", "true" if force and patch_type == "apply" else None)]
         body = _patch_body(patch)

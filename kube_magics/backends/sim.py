@@ -10,9 +10,11 @@ import builtins
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kube_magics.backends.base import Applied, WatchCallback
+from kube_magics.backends.base import Applied, ExecResult, WatchCallback
+from kube_magics.errors import BackendError, NotFoundError
 from kube_magics.kinds import ResourceCatalogue
 from kube_magics.sim.cluster import SimCluster
+from kube_magics.sim.objects import deep_copy
 
 Obj = dict[str, Any]
 
@@ -56,15 +58,24 @@ class SimBackend:
         results = self.cluster.apply(docs, namespace=namespace, manager=manager, force=force, dry_run=dry_run)
         return [Applied(r.resource, r.name, r.namespace, r.action, r.object) for r in results]
 
-    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
-        if dry_run:
-            return self.cluster.rt.api.create(obj, dry_run=True)
-        return self.cluster.create(obj)
+    def create(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
+        created = self.cluster.rt.api.create(obj, dry_run=dry_run, manager=manager)
+        if not dry_run:
+            self.cluster.rt.settle()
+        return deep_copy(self.cluster.rt.field_managers.with_managed_fields(created))
+
+    def replace(self, obj: Obj, *, dry_run: bool = False, manager: str | None = None) -> Obj:
+        check = "resourceVersion" in (obj.get("metadata") or {})
+        updated = self.cluster.rt.api.update(obj, dry_run=dry_run, check_rv=check, manager=manager)
+        if not dry_run:
+            self.cluster.rt.settle()
+        return deep_copy(self.cluster.rt.field_managers.with_managed_fields(updated))
 
     def patch(self, resource: str, name: str, patch: Any, *, namespace: str | None = "default",
-              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False) -> Obj:
-        return self.cluster.patch(resource, name, patch, namespace=namespace or "default",
-                                  patch_type=patch_type, subresource=subresource, dry_run=dry_run)
+              patch_type: str = "strategic", subresource: str | None = None, dry_run: bool = False,
+              manager: str | None = None) -> Obj:
+        return self.cluster.patch(resource, name, patch, namespace=namespace or "default", patch_type=patch_type,
+                                  subresource=subresource, dry_run=dry_run, manager=manager)
 
     def delete(self, resource: str, name: str, namespace: str | None = "default", *,
                grace_period: int | None = None, propagation: str | None = None, dry_run: bool = False) -> Obj:
@@ -73,17 +84,49 @@ class SimBackend:
         return self.cluster.delete(resource, name, namespace=namespace or "default", grace_period=grace_period,
                                    propagation=propagation)
 
+    def evict(self, pod: str, namespace: str | None = "default", *, grace_period: int | None = None,
+              dry_run: bool = False) -> None:
+        # No PodDisruptionBudget is enforced here yet, so an eviction is a graceful delete.
+        if not dry_run:
+            self.cluster.delete("pods", pod, namespace=namespace or "default", grace_period=grace_period)
+
     def logs(self, pod: str, namespace: str | None = "default", *, container: str | None = None,
              previous: bool = False, tail: int | None = None) -> str:
         return self.cluster.logs(pod, namespace=namespace or "default", container=container,
                                  previous=previous, tail=tail)
 
-    def metrics(self, resource: str, namespace: str | None = "default", selector: str | None = None
-                ) -> builtins.list[Obj]:
-        """What the resource metrics API (metrics.k8s.io/v1beta1) returns for "pods" (PodMetrics; `namespace=None`
-        for every namespace) or "nodes" (NodeMetrics): the input of `kubectl top`."""
+    def exec(self, pod: str, command: builtins.list[str], namespace: str | None = "default", *,
+             container: str | None = None) -> ExecResult:
+        """What the simulated container answers (`sim_exec`): its environment and mounted files, worked out from
+        the pod, its ConfigMaps, Secrets and the Services, as the kubelet builds them."""
+        from kube_magics.backends import sim_exec
+        from kube_magics.backends.container_view import ContainerView
+
+        obj = self.get("pods", pod, namespace)
+        containers = obj["spec"].get("containers") or []
+        chosen = next((c for c in containers if c["name"] == container), None) if container else containers[0]
+        name = container or containers[0]["name"]
+        statuses = {s["name"]: s for s in (obj.get("status") or {}).get("containerStatuses") or ()}
+        if chosen is None or "running" not in (statuses.get(name, {}).get("state") or {}):
+            raise BackendError(f'unable to upgrade connection: container not found ("{name}")')
+        view = ContainerView.build(obj, chosen, self._lookup, self.list("services", None))
+        return sim_exec.run(view, command)
+
+    def _lookup(self, resource: str, name: str, namespace: str) -> Obj | None:
+        try:
+            return self.get(resource, name, namespace)
+        except NotFoundError:
+            return None
+
+    def metrics(self, resource: str, namespace: str | None = "default", *,
+                selector: str | None = None) -> builtins.list[Obj]:
+        """What the simulated metrics-server serves (sim/metrics.py): PodMetrics for "pods" (`namespace=None` for
+        every namespace), NodeMetrics for "nodes"; kubectl's `Metrics API not available` on a cluster made
+        without one (`metrics_server=False`, as kind comes)."""
+        if self.cluster.rt.services.get("metrics") is None:
+            raise BackendError("Metrics API not available")
         if resource in ("nodes", "node", "no"):
-            return self.cluster.node_metrics()
+            return self.cluster.node_metrics(selector=selector)
         return self.cluster.pod_metrics(namespace=namespace, selector=selector)
 
     def wait_until(self, predicate: Callable[[], bool], *, timeout: float) -> bool:

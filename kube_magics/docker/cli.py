@@ -42,8 +42,9 @@ def verb(spec: Verb) -> Callable[[Handler], Handler]:
     return register
 
 
-def run(engine: Engine, argv: Sequence[str]) -> TextResult:
-    """`docker ARGV...` on the engine."""
+def lookup(argv: Sequence[str]) -> tuple[str, Verb, list[str]]:
+    """The verb of `docker ARGV...` (a management command as its verb: `image ls` is `images`), its flags' spec,
+    and the words after it. The simulated engine routes with it too, so both know the same verbs and flags."""
     if not argv:
         raise UsageError("usage: %docker VERB [ARGS]: verbs: " + ", ".join(sorted(VERBS)))
     name, rest = argv[0], list(argv[1:])
@@ -53,7 +54,13 @@ def run(engine: Engine, argv: Sequence[str]) -> TextResult:
     if name not in VERBS:
         raise UsageError(f"docker: unknown command: docker {name}\n\nRun 'docker --help' for more information",
                          hint="verbs here: " + ", ".join(sorted(VERBS)))
-    spec, handler = VERBS[name]
+    return name, VERBS[name][0], rest
+
+
+def run(engine: Engine, argv: Sequence[str]) -> TextResult:
+    """`docker ARGV...` on the engine."""
+    name, spec, rest = lookup(argv)
+    handler = VERBS[name][1]
     options, args = parse(spec, rest)
     try:
         return handler(engine, options, args)
@@ -116,16 +123,22 @@ RUN_FLAGS = (Flag("detach", "d"), Flag("publish", "p", "list"), Flag("env", "e",
 def run_container(engine: Engine, o: dict[str, Any], args: list[str]) -> TextResult:
     from kube_magics.docker import containers
 
-    image, command = args[0], args[1:]
-    spec = containers.RunSpec(image=image, command=command, name=o["name"], detach=o["detach"], remove=o["rm"],
+    spec = run_spec(o, args)
+    outcome = containers.run(engine, spec)
+    if spec.detach:  # a pull's lines (when the image was not there), then the id
+        return _text(outcome.output + outcome.container_id + "\n", value=0)
+    return _text(outcome.output, value=outcome.exit_code)
+
+
+def run_spec(o: dict[str, Any], args: list[str]) -> Any:
+    """`docker run`'s parsed flags and arguments as a `containers.RunSpec`."""
+    from kube_magics.docker import containers
+
+    return containers.RunSpec(image=args[0], command=args[1:], name=o["name"], detach=o["detach"], remove=o["rm"],
                               publish=o["publish"], env=o["env"], workdir=o["workdir"], user=o["user"],
                               entrypoint=o["entrypoint"], labels=o["label"], network=o["network"],
                               hostname=o["hostname"], restart=o["restart"], platform=o["platform"],
                               expose=o["expose"])
-    outcome = containers.run(engine, spec)
-    if spec.detach:
-        return _text(outcome.container_id + "\n", value=0)
-    return _text(outcome.output, value=outcome.exit_code)
 
 
 @verb(Verb("stop", "docker stop [OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",

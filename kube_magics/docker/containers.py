@@ -164,7 +164,7 @@ def run(engine: Engine, spec: RunSpec) -> RunOutcome:
         engine.api.remove_container(container_id, force=True)  # as the CLI leaves no half-made container with --rm
         raise BackendError("docker: " + engine.translate(exc).message, hint=engine.translate(exc).hint) from None
     if spec.detach:
-        return RunOutcome(container_id)
+        return RunOutcome(container_id, preface)
     return _foreground(engine, spec, container_id, preface)
 
 

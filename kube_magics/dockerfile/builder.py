@@ -85,6 +85,12 @@ class SimBuilder:
     def now(self) -> float:
         return (self._clock() if self._clock is not None else START) + self._elapsed
 
+    def settle_clock(self) -> float:
+        """The virtual seconds builds have taken since the last call, handed to the owner of the clock passed in
+        (which moves by them); the builder's own offset goes back to zero, so they are not counted twice."""
+        elapsed, self._elapsed = self._elapsed, 0.0
+        return elapsed
+
     def image(self, ref: str) -> BuiltImage | None:
         return self.images.get(normalise(ref))
 
@@ -122,7 +128,7 @@ class _Build:
              ) -> BuildError:
         transcript = output.render_progress(self.steps, builder=self.builder.name)
         text = transcript + output.failure(step, message, self.lines, source=self.source)
-        err = BuildError(message, step=step.name if step else None, output=text, hint=hint)
+        err = BuildError(message, step=step.name if step else None, output=text, hint=hint, steps=self.steps)
         err.__cause__ = cause
         return err
 
@@ -146,7 +152,7 @@ class _Build:
         text = output.render_progress(self.steps, builder=self.builder.name)
         box = output.excerpt(self.lines, err.line, err.line, self.source) if err.line else ""
         full = text + "\n".join(p for p in (box, f"ERROR: failed to build: failed to solve: {err.message}") if p)
-        error = BuildError(err.message, step=None, output=full, hint=err.hint)
+        error = BuildError(err.message, step=None, output=full, hint=err.hint, steps=self.steps)
         error.__cause__ = err
         return error
 

@@ -86,6 +86,7 @@ class Process:
     stop_exit_code: int = 0
     stop_lines: tuple[LogLine, ...] = ()
     files: tuple[tuple[str, float, float | None], ...] = ()  # (path, created at, removed at or None)
+    contents: tuple[tuple[str, str], ...] = ()  # what it wrote into files it created: (path, text)
     start_error: str = ""  # the runtime could not start it (exec: "x": executable file not found ...)
 
     def memory_at(self, offset: float) -> int:
@@ -179,6 +180,7 @@ class Context:
     image_behaviour: str = "sleep"  # the catalogue's hint: web, db, shell, runtime, sleep, app
     image_ref: str = ""  # normalised image reference, e.g. "nginx:1.20"
     workdir: str = "/"  # the container's workingDir, else the image's WorkingDir
+    files: Mapping[str, str] = field(default_factory=dict)  # mounted files the command names: path -> text
 
     def path(self, name: str) -> str:
         """A relative path as the process resolves it from its working directory."""

@@ -170,7 +170,7 @@ class MetricsServer:
         out.sort(key=lambda m: (m["metadata"]["namespace"], m["metadata"]["name"]))
         return out
 
-    def node_metrics(self) -> list[Obj]:
+    def node_metrics(self, selector: Selector | None = None) -> list[Obj]:
         """NodeMetrics of the nodes that have metrics, sorted by name."""
         scrape = last_scrape(self.rt.clock.now, self.origin)
         on_node: dict[str, list[PodRuntime]] = {}
@@ -178,6 +178,8 @@ class MetricsServer:
             on_node.setdefault(prt.node, []).append(prt)
         out = []
         for node in self.rt.store.list("Node"):
+            if selector is not None and not selector.matches(node["metadata"].get("labels")):
+                continue
             item = self._node_item(node, on_node.get(node["metadata"]["name"], []), scrape)
             if item is not None:
                 out.append(item)

@@ -230,6 +230,8 @@ def nginx(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
 
 @program("httpd-foreground", "httpd", "apache2-foreground")
 def httpd(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
+    if ctx.image_behaviour == "shell" or "-f" in args:
+        return busybox_httpd(args, ctx, command)
     lines = _lines(0.3, [
         "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using "
         f"{ctx.hostname}. Set the 'ServerName' directive globally to suppress this message",
@@ -239,6 +241,18 @@ def httpd(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
         "[core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"])
     return _server(command, ports={80}, ready=0.3, memory=12 * MIB, lines=lines, stop=1.0,
                    paths=frozenset({"/", "/index.html"}))
+
+
+def busybox_httpd(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
+    """busybox's `httpd -f -p [IP:]PORT -h DIR`: serves at once, prints nothing, and as PID 1 without a handler
+    ignores SIGTERM (`docker stop` kills it after the grace period: exit 137, as recorded)."""
+    port = 80
+    for i, a in enumerate(args):
+        value = args[i + 1] if a == "-p" and i + 1 < len(args) else a[2:] if a.startswith("-p") and len(a) > 2 else ""
+        if value:
+            tail = value.rsplit(":", 1)[-1]
+            port = int(tail) if tail.isdigit() else port
+    return Process(command=command, serving_after=0.0, ports=frozenset({port}), memory=((0.0, MIB),))
 
 
 @program("redis-server")

@@ -79,6 +79,7 @@ class Run:
             command=command, lines=tuple(self.lines), loop=self.loop,
             exit_after=None if (self.forever or self.loop) else self.t, exit_code=self.exit_code or 0,
             memory=memory, files=files, stop_seconds=0.1 if self.sigterm_handler else None,
+            contents=tuple(self.contents.items()),
         )
 
 
@@ -90,6 +91,7 @@ def _shift(server: Process, offset: float, run: Run, command: tuple[str, ...],
     loop = replace(server.loop, start=server.loop.start + offset) if server.loop else None
     return replace(
         server, command=command, lines=lines, loop=loop, memory=mem, files=files + server.files,
+        contents=tuple(run.contents.items()) + server.contents,
         exit_after=None if server.exit_after is None else server.exit_after + offset,
         serving_after=None if server.serving_after is None else server.serving_after + offset,
     )
@@ -321,6 +323,8 @@ class Shell:
 def shell(script: str, ctx: Context, *, base_memory: int, coreutils: bool,
           program: Callable[[list[str], Run], int | None], command: tuple[str, ...]) -> Process:
     run = Run(ctx, base_memory, coreutils)
+    for path, text in ctx.files.items():  # mounted files (ConfigMaps, Secrets, ...) it can read
+        run.touch(path, text)
     env = dict(ctx.env)
     env.setdefault("HOSTNAME", ctx.hostname)
     sh = Shell(run, env, program)

@@ -181,12 +181,17 @@ class ClusterView(LocalisedWidget):
         self.message = text
         return text
 
-    def close(self) -> None:
+    def detach(self) -> None:
+        """Stop following the cluster but keep showing its last state (the notebook switched clusters)."""
         self.feed.stop()
         if self._unlisten is not None:
             self._unlisten()
+            self._unlisten = None
         if self.player is not None and self._own_player:
             self.player.pause()
+
+    def close(self) -> None:
+        self.detach()
         super().close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:

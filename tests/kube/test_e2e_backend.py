@@ -12,7 +12,14 @@ import pytest
 
 from kube_magics import rollout
 from kube_magics.backends.kube import KubeBackend
-from kube_magics.errors import AlreadyExistsError, BackendError, BadRequestError, InvalidError, NotFoundError
+from kube_magics.errors import (
+    AlreadyExistsError,
+    BackendError,
+    BadRequestError,
+    ConflictError,
+    InvalidError,
+    NotFoundError,
+)
 
 pytestmark = pytest.mark.cluster
 Obj = dict[str, Any]
@@ -95,7 +102,7 @@ def test_create_replace_patch_and_delete(backend: KubeBackend, namespace: str) -
     created["data"] = {"a": "2"}
     backend.replace(created)
     stale["data"] = {"a": "3"}
-    with pytest.raises(BackendError) as caught:  # the resourceVersion read before is stale now: 409
+    with pytest.raises(ConflictError) as caught:  # the resourceVersion read before is stale now: 409 Conflict
         backend.replace(stale)
     assert "the object has been modified" in caught.value.message
     assert backend.patch("cm", "c", {"data": {"b": "x"}}, namespace=namespace, patch_type="merge")["data"] == \

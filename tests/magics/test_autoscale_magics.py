@@ -34,3 +34,40 @@ def test_a_node_group_needs_a_max(ip) -> None:  # type: ignore[no-untyped-def]
     assert "--node-group min=2: max= is required" in message
     message = ip.fails("%kube use kind --node-group min=1,max=2")
     assert "--node-group works with %kube use sim only" in message
+
+
+WEB = """%%k8s
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.20
+        resources:
+          requests: {cpu: 100m}
+"""
+
+
+def test_top_and_an_autoscaled_deployment_through_the_magics(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(WEB)
+    ip.ok("%kube advance 30s")
+    top = str(ip.ok("%k8s top pods -l app=web"))
+    lines = top.splitlines()
+    assert lines[0].split() == ["NAME", "CPU(cores)", "MEMORY(bytes)"]
+    assert len(lines) == 4 and all(line.split()[1:] == ["1m", "6Mi"] for line in lines[1:])
+    nodes = str(ip.ok("%k8s top nodes")).splitlines()
+    assert nodes[0].split() == ["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"] and len(nodes) == 4
+    assert str(ip.ok("%k8s autoscale deployment web --cpu=50% --min=2 --max=10")).strip() == \
+        "horizontalpodautoscaler.autoscaling/web autoscaled"
+    ip.ok("%kube advance 20s")
+    hpa = str(ip.ok("%k8s get hpa")).splitlines()
+    assert hpa[1].split()[:7] == ["web", "Deployment/web", "cpu:", "1%/50%", "2", "10", "3"]

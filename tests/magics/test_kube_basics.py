@@ -53,3 +53,9 @@ def test_kube_use_sim_starts_a_fresh_cluster(ip) -> None:  # type: ignore[no-unt
     status = str(ip.ok("%kube status"))
     assert "sim-worker3" in status
     assert "Pods:      0 in default," in status
+
+
+def test_python_code_reaches_the_cells_cluster(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(POD)
+    names = ip.ok("import kube_magics\n[p['metadata']['name'] for p in kube_magics.get_session().backend.list('pods')]")
+    assert names == ["nginx-pod"]

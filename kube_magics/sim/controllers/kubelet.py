@@ -4,7 +4,9 @@ For each pod bound to a node it runs the pod's life (`kubelet_stages.py`): the s
 init containers in order, containers started, probed, restarted with back-off, stopped gracefully on deletion;
 and writes the pod status a real kubelet writes (`kubelet_status.py`) and its events (Pulling, Pulled, Created,
 Started, Killing, BackOff, Failed, Unhealthy) through the core/v1 recorder, source `kubelet` on the node.
-Container logs are kept per container instance (current and previous) for `SimCluster.logs`.
+Container logs are kept per container instance (current and previous) for `SimCluster.logs`. Volumes and each
+container's configuration (ConfigMaps, Secrets, the downward API, service links) are `kubelet_config.py`'s: the
+kubelet also watches the ConfigMaps and Secrets its pods use.
 
 Node side: the node's image cache in `node.status.images`; Leases in kube-node-lease. A real kubelet renews its
 Lease every 10 s and posts node status every 5 min when nothing changes. Here one timer renews the Leases of all
@@ -30,6 +32,7 @@ from kube_magics.sim.behaviour import Context, Process, command_of, env_of, plan
 from kube_magics.sim.clock import quantize
 from kube_magics.sim.controller import Controller
 from kube_magics.sim.controllers import kubelet_stages as stages
+from kube_magics.sim.controllers.kubelet_config import ConfigManager, ContainerConfig
 from kube_magics.sim.controllers.kubelet_runtime import NodeRuntime
 from kube_magics.sim.controllers.kubelet_state import CState, PodRuntime
 from kube_magics.sim.controllers.kubelet_status import pod_status
@@ -47,7 +50,7 @@ HEARTBEAT = 300.0
 
 class KubeletController(Controller):
     name = "kubelet"
-    watches = ("Pod", "Node")
+    watches = ("Pod", "Node", "ConfigMap", "Secret")
 
     def __init__(self, rt: Any) -> None:
         super().__init__(rt)
@@ -57,6 +60,7 @@ class KubeletController(Controller):
         self._plans: dict[tuple[Any, ...], tuple[str | None, Process]] = {}
         self._last_heartbeat = rt.clock.now
         self._wakeups: dict[float, dict[Any, None]] = {}
+        self.config = ConfigManager(self)
         rt.services["kubelet"] = self
 
     # --- informer ----------------------------------------------------------------------------------------------
@@ -69,11 +73,15 @@ class KubeletController(Controller):
         obj = event.object
         if event.kind == "Node":
             return (("node", obj["metadata"]["name"]),)
+        if event.kind != "Pod":
+            return self.config.keys_for(event)
         if not obj["spec"].get("nodeName"):
             return ()
         old = event.old
         if (event.type == "MODIFIED" and old is not None and old["spec"] is obj["spec"]
-                and old["metadata"].get("deletionTimestamp") == obj["metadata"].get("deletionTimestamp")):
+                and old["metadata"].get("deletionTimestamp") == obj["metadata"].get("deletionTimestamp")
+                and old["metadata"].get("labels") == obj["metadata"].get("labels")
+                and old["metadata"].get("annotations") == obj["metadata"].get("annotations")):
             return ()  # a status write (ours, or the scheduler's): nothing for the kubelet to do
         return (("pod", obj["metadata"]["namespace"], obj["metadata"]["name"]),)
 
@@ -82,6 +90,8 @@ class KubeletController(Controller):
             self._sync_pod(key[1], key[2])
         elif key[0] == "node":
             self._sync_node(key[1])
+        elif key[0] == "source":
+            self.config.source_changed(key[1], key[2], key[3])
         elif key[0] == "leases":
             self._renew_leases()
             self.queue.add_after(("leases",), LEASE_RENEW if len(self.nodes) <= 200 else LEASE_RENEW_LARGE)
@@ -205,6 +215,8 @@ class KubeletController(Controller):
             return  # a dead kubelet does nothing: its pods keep the status last written
         if pod["spec"] is not prt.obj["spec"] and not prt.terminating:
             self._redefine(prt, pod, now)
+        if pod is not prt.obj:
+            self.config.pod_changed(prt, pod, now)
         prt.obj = pod
         if pod["metadata"].get("deletionTimestamp") and not prt.terminating:
             self._begin_termination(prt, now)
@@ -230,12 +242,13 @@ class KubeletController(Controller):
                                     waiting=("PodInitializing" if inits else "ContainerCreating", "")))
         prt.containers = prt.inits + prt.mains
         self.pods[(prt.namespace, prt.name)] = prt
+        self.config.accept(prt, now)
         return prt
 
     def _advance(self, prt: PodRuntime, now: float) -> None:
         for _ in range(10_000):
-            progressed = False
-            if prt.sandbox_ready is None and not prt.terminating and prt.sandbox_due <= now:
+            progressed = self.config.step(prt, now)
+            if prt.sandbox_ready is None and not prt.terminating and not prt.mounting and prt.sandbox_due <= now:
                 prt.sandbox_ready = prt.sandbox_due
                 nr = self.nodes[prt.node]
                 prt.ip = nr.ip if prt.obj["spec"].get("hostNetwork") else nr.allocate_ip()
@@ -292,6 +305,7 @@ class KubeletController(Controller):
 
     def _forget(self, prt: PodRuntime) -> None:
         self.pods.pop((prt.namespace, prt.name), None)
+        self.config.forget(prt)
         nr = self.nodes.get(prt.node)
         if nr is not None and prt.ip and prt.ip != nr.ip:
             nr.release_ip(prt.ip)
@@ -316,26 +330,31 @@ class KubeletController(Controller):
         self.rt.events.record(prt.obj, type_, reason, message, component="kubelet", host=prt.node,
                               field_path=c.field_path)
 
-    def plan(self, prt: PodRuntime, c: CState) -> Process:
-        """The behaviour model's prediction for the container; containers of one template on nodes of one size
-        share it (unless what it prints names the pod)."""
+    def plan(self, prt: PodRuntime, c: CState, cfg: ContainerConfig | None = None) -> Process:
+        """The behaviour model's prediction for the container, given its configuration (environment, expanded
+        command and args, the mounted files it names); containers of one template on nodes of one size share it
+        (unless what it prints names the pod)."""
         image: Image | None = c.image
         nr = self.nodes[prt.node]
-        # The service-account volume's name is random per pod and irrelevant to what the process does.
-        key = (repr([(k, v) for k, v in c.spec.items() if k != "volumeMounts"]), id(image), nr.cpus)
+        config = image.config if image is not None else {}
+        spec = c.spec if cfg is None else cfg.applied_to(c.spec)
+        env = env_of(c.spec, config) if cfg is None else cfg.env
+        files = {} if cfg is None else cfg.files
+        # The service-account volume's name is random per pod and irrelevant to what the process does; so is
+        # HOSTNAME unless the process prints it (then the plan is the pod's own).
+        key = (repr([(k, v) for k, v in spec.items() if k != "volumeMounts"]), id(image), nr.cpus,
+               tuple((k, v) for k, v in env.items() if k != "HOSTNAME"), tuple(files.items()))
         hit = self._plans.get(key)
         if hit is not None and (hit[0] is None or hit[0] == prt.name):
             return hit[1]
-        config = image.config if image is not None else {}
-        argv = command_of(c.spec, config)
-        env = env_of(c.spec, config)
+        argv = command_of(spec, config)
         ports = frozenset(int(p.get("containerPort", 0)) for p in c.spec.get("ports") or ())
         image_ports = frozenset(int(str(k).split("/")[0]) for k in (config.get("ExposedPorts") or {}))
-        needs_host = "httpd" in c.image_ref or any("host" in a.lower() for a in argv)
+        needs_host = "httpd" in c.image_ref or any("host" in a.lower() or "env" in a for a in argv)
         ctx = Context(env=env, node_cpus=nr.cpus, hostname=prt.name, declared_ports=ports, image_ports=image_ports,
                       image_behaviour=image.behaviour if image else "sleep",
                       image_ref=c.image_key, built_here=bool(image and image.built_here),
-                      workdir=str(c.spec.get("workingDir") or config.get("WorkingDir") or "/"))
+                      workdir=str(c.spec.get("workingDir") or config.get("WorkingDir") or "/"), files=files)
         process = plan(argv, ctx)
         self._plans[key] = (prt.name if needs_host else None, process)
         return process

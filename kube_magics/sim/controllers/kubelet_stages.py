@@ -9,7 +9,9 @@ the resulting status (`kubelet_status.py`), so several steps at one instant make
     image         0                                 imagePullPolicy: "already present" | Pulling | ErrImageNeverPull
     pulling       the node's puller                 Pulled (and cached on the node) | ErrImagePull
     pull-backoff  PLEG, then the pull back-off      ImagePullBackOff; then pull again
-    create        DELAYS["create"] (same sync)      Created, Started (or StartError)
+    create        DELAYS["create"] (same sync)      Created, Started (or StartError, or CreateContainerConfigError)
+    config-error  the pod worker's back-off (10 s)  the image check and create again (at once when a ConfigMap or
+                                                    Secret it uses appears: `kubelet_config.py`)
     running       the process's next event          exits, OOM kill, probe results, liveness kill
     stopping      the process's shutdown time       it has exited (or was killed at the grace period's end)
     exited        DELAYS["pleg"]                    restart now | CrashLoopBackOff | stay terminated
@@ -40,6 +42,7 @@ DELAYS = {
     "pleg": 1.0,  # the kubelet notices an exit (PLEG relist) and syncs the pod again
 }
 BACKOFF_START, BACKOFF_MAX, BACKOFF_RESET = 10.0, 300.0, 600.0
+CONFIG_RETRY = 10.0  # the pod worker's back-off after a sync that failed (kubelet's backOffPeriod)
 
 
 Step = Callable[["KubeletController", PodRuntime, CState, float], None]
@@ -117,8 +120,20 @@ def step_pull_backoff(kl: KubeletController, p: PodRuntime, c: CState, now: floa
 # --- create, run, exit ----------------------------------------------------------------------------------------
 
 def step_create(kl: KubeletController, p: PodRuntime, c: CState, now: float) -> None:
-    process = kl.plan(p, c)
-    inst = Instance(container_id(p.uid, c.name, c.restarts), process, now)
+    cfg = kl.config.generate(p, c)
+    if isinstance(cfg, str):
+        # generateContainerConfig failed: no container is created (a restart is not counted until one is); the
+        # pod's next sync tries again.
+        kl.container_event(p, c, "Warning", "Failed", f"Error: {cfg}")
+        c.waiting = ("CreateContainerConfigError", cfg)
+        if c.current is not None and not c.uncounted:
+            c.restarts, c.uncounted = c.restarts - 1, True
+        _to(c, "config-error", now + CONFIG_RETRY)
+        return
+    if c.uncounted:
+        c.restarts, c.uncounted = c.restarts + 1, False
+    process = kl.plan(p, c, cfg)
+    inst = Instance(container_id(p.uid, c.name, c.restarts), process, now, env=cfg.env, subpaths=cfg.subpaths)
     if c.current is not None:
         c.previous = c.current
     c.current = inst
@@ -339,7 +354,7 @@ def redefine(kl: KubeletController, p: PodRuntime, c: CState, spec: dict[str, An
         kl.container_event(p, c, "Normal", "Killing", f"Container {c.name} definition changed, will be restarted")
         c.changed = True
         stop(kl, p, c, now, _grace(p, {}))
-    elif c.stage in ("backoff", "pull-backoff", "image-never", "exited"):
+    elif c.stage in ("backoff", "pull-backoff", "image-never", "exited", "config-error"):
         _to(c, "image", now)
 
 
@@ -353,6 +368,7 @@ STAGES: dict[str, Step] = {
     "pulling": step_pulling,
     "pull-backoff": step_pull_backoff,
     "create": step_create,
+    "config-error": step_image,
     "running": step_running,
     "stopping": step_stopping,
     "exited": step_exited,

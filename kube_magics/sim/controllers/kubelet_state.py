@@ -12,6 +12,7 @@ from kube_magics.images import normalise
 from kube_magics.sim.behaviour import Process
 from kube_magics.sim.controllers.kubelet_runtime import PullResult
 from kube_magics.sim.registry import Image
+from kube_magics.sim.volumes import MountedVolume
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Instance:
     kill_reason: str = ""
     next_ready_flip: float | None = None
     unhealthy_seen: float = 0.0  # failing probes up to here have been reported
+    env: dict[str, str] = field(default_factory=dict)  # the process's environment, fixed when it started
+    subpaths: dict[str, Any] = field(default_factory=dict)  # subPath mounts: mountPath -> what was there then
 
 
 @dataclass
@@ -58,6 +61,7 @@ class CState:
     backoff_at: float | None = None
     succeeded: bool = False  # an init container that completed
     changed: bool = False  # its definition changed: restart it once stopped, without back-off
+    uncounted: bool = False  # a restart whose container could not be created yet (not counted until it is)
     static_status: dict[str, Any] | None = None  # status fields that depend only on the spec
 
     @property
@@ -88,12 +92,30 @@ class PodRuntime:
     terminating: bool = False
     finished: bool = False
     written: tuple[Any, ...] | None = None  # what the last status write showed
+    # Volumes (`kubelet_config.py`): those set up, and for those not yet, the next attempt (due, back-off).
+    volumes: dict[str, MountedVolume] = field(default_factory=dict)
+    mount_retry: dict[str, tuple[float, float]] = field(default_factory=dict)
+    mount_timeout: float | None = None  # when the wait for the volumes gives up (and tries again)
+    refresh_due: float | None = None  # when the next sync rewrites volumes whose sources changed
+    refs: tuple[tuple[str, str], ...] = ()  # the ConfigMaps and Secrets the pod uses: (kind, name)
 
     inits: list[CState] = field(default_factory=list)
     mains: list[CState] = field(default_factory=list)
 
+    @property
+    def mounting(self) -> bool:
+        """Some volume is not set up yet: no sandbox, no containers."""
+        return bool(self.mount_retry)
+
     def next_due(self) -> float | None:
         times = [c.due for c in self.containers if c.due is not None]
         if self.sandbox_ready is None and not self.terminating:
-            times.append(self.sandbox_due)
+            if self.mount_retry:
+                times += [due for due, _ in self.mount_retry.values()]
+                if self.mount_timeout is not None:
+                    times.append(self.mount_timeout)
+            else:
+                times.append(self.sandbox_due)
+        if self.refresh_due is not None and not self.terminating:
+            times.append(self.refresh_due)
         return min(times) if times else None

@@ -30,9 +30,9 @@ class MetricsOps:
         server = self._metrics_server("pods")
         return deep_copy(server.pod_metrics(namespace, parse(selector) if selector else None))
 
-    def node_metrics(self) -> list[Obj]:
-        """NodeMetrics (metrics.k8s.io/v1beta1) of the nodes that have metrics."""
-        return deep_copy(self._metrics_server("nodes").node_metrics())
+    def node_metrics(self, selector: str | None = None) -> list[Obj]:
+        """NodeMetrics (metrics.k8s.io/v1beta1) of the nodes that have metrics (`selector`: on the nodes' labels)."""
+        return deep_copy(self._metrics_server("nodes").node_metrics(parse(selector) if selector else None))
 
     def set_demand(self, pod: str, cpu_millicores: float, *, source: str = "user", namespace: str = "default") -> None:
         """Keep a pod's CPU busy with `cpu_millicores` more than it uses idle (0 stops it), from now on: what the

@@ -12,6 +12,7 @@ from typing import Any
 
 from kube_magics import quantity
 from kube_magics.errors import Cause
+from kube_magics.sim.validation import podrefs
 from kube_magics.sim.validation.fields import (
     Bare,
     as_dict,
@@ -125,12 +126,12 @@ def _volume_source(vol: Obj, here: str) -> list[Cause]:
     if is_int(mode) and not 0 <= mode <= 0o777:
         causes.append(invalid(f"{here}.{kind}.defaultMode", mode,
                               "must be a number between 0 and 0777 (octal), both inclusive"))
-    for j, item in enumerate(as_list(src.get("items"))):
-        item = as_dict(item)
-        if kind in ("configMap", "secret") and not item.get("key"):
-            causes.append(required(f"{here}.{kind}.items[{j}].key"))
-        if not item.get("path"):
-            causes.append(required(f"{here}.{kind}.items[{j}].path"))
+    if kind in ("configMap", "secret"):
+        causes += podrefs.key_to_path_items(src.get("items"), f"{here}.{kind}.items")
+    elif kind == "downwardAPI":
+        causes += podrefs.downward_items(src.get("items"), f"{here}.downwardAPI.items")
+    elif kind == "projected":
+        causes += podrefs.projected_sources(src.get("sources"), f"{here}.projected")
     return causes
 
 
@@ -233,8 +234,10 @@ def _value_from(var: Obj, path: str) -> list[Cause]:
                 causes.append(required(f"{path}.{ref}.key"))
             else:
                 causes += [invalid(f"{path}.{ref}.key", key, m) for m in config_map_key(key)]
-    if isinstance(source.get("fieldRef"), dict) and not source["fieldRef"].get("fieldPath"):
-        causes.append(required(f"{path}.fieldRef.fieldPath"))
+    if isinstance(source.get("fieldRef"), dict):
+        causes += podrefs.field_selector(source["fieldRef"], podrefs.ENV_FIELDS, f"{path}.fieldRef")
+    if isinstance(source.get("resourceFieldRef"), dict):
+        causes += podrefs.resource_selector(source["resourceFieldRef"], f"{path}.resourceFieldRef", volume=False)
     if not kinds:
         causes.append(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, "
                                         "`secretKeyRef` or `fileKeyRef`"))
