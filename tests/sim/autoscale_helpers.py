@@ -86,9 +86,10 @@ def advance_until(c: SimCluster, predicate: Callable[[], bool], *, timeout: floa
     return waited
 
 
-def start_load(c: SimCluster, rps: float, *, service: str = "web", selector: str = "app=web"
-               ) -> tuple[str, Callable[[], None]]:
-    if hasattr(c, "set_load"):
+def start_load(c: SimCluster, rps: float, *, service: str = "web", selector: str = "app=web",
+               traffic_model: bool = True) -> tuple[str, Callable[[], None]]:
+    """`traffic_model=False` takes the set_demand path even when the traffic model is there."""
+    if traffic_model and hasattr(c, "set_load"):
         c.set_load(f"svc/{service}", rps=rps)
         return "set_load", lambda: c.set_load(f"svc/{service}", rps=0)
     level = {"rps": rps}
