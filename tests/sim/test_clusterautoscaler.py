@@ -11,7 +11,7 @@ import pytest
 from kube_magics.errors import UsageError
 from kube_magics.sim import SimCluster
 from kube_magics.timefmt import parse_rfc3339
-from tests.sim.autoscale_helpers import advance_until, ready
+from tests.sim.autoscale_helpers import WEB, advance_until, hpa, ready, replicas, start_load
 
 GROUP_LABEL = "kube-magics.io/node-group"
 
@@ -186,3 +186,19 @@ def test_node_groups_are_checked() -> None:
         SimCluster(node_groups=[{"name": "pool", "min": 3, "max": 2}])
     with pytest.raises(UsageError, match="unknown key 'size'"):
         SimCluster(node_groups=[{"name": "pool", "size": 3}])
+
+
+def test_the_hpa_grows_the_deployment_and_the_cluster_autoscaler_the_nodes() -> None:
+    c = SimCluster(workers=0, node_groups=[{"name": "pool", "min": 1, "max": 4, "cpu": "1", "memory": "2Gi"}])
+    c.apply(WEB.replace("cpu: 100m", "cpu: 250m"))  # three fit a 1-CPU node beside kindnet's 100m
+    advance_until(c, lambda: sum(ready(p) for p in c.list("pods", selector="app=web")) == 3, timeout=60)
+    c.apply(hpa(2, 10))
+    _, stop = start_load(c, 1500)
+    advance_until(c, lambda: replicas(c) == 10, timeout=120)
+    assert pending(c, "app=web")  # the HPA asked for more than the one node holds
+    advance_until(c, lambda: all(ready(p) for p in c.list("pods", selector="app=web")), timeout=180)
+    assert len(pool_nodes(c)) == 4  # 7 more pods of 250m: three more 1-CPU nodes
+    stop()
+    advance_until(c, lambda: replicas(c) == 2, timeout=400, step=5)
+    advance_until(c, lambda: len(pool_nodes(c)) == 1, timeout=1300, step=10)
+    assert sum(ready(p) for p in c.list("pods", selector="app=web")) == 2

@@ -229,3 +229,34 @@ spec:
     assert re.search(r"ScalingLimited +True +TooManyReplicas +the desired replica count is more than the maximum",
                      text)
     assert "Annotations:" in text and "autoscaling.alpha" not in text
+
+
+def test_memory_average_value_and_container_resource_targets() -> None:
+    c = _cluster()
+    c.apply("""
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: {name: memory, target: {type: AverageValue, averageValue: 5Mi}}
+  - type: ContainerResource
+    containerResource: {name: cpu, container: nginx, target: {type: Utilization, averageUtilization: 50}}
+""")
+    advance_until(c, lambda: replicas(c) != 3, timeout=20)
+    # nginx holds 6Mi: 6/5 = 1.2 -> ceil(3 x 1.2) = 4; the idle CPU proposes fewer, and the highest proposal wins.
+    assert replicas(c) == 4
+    assert _rescales(c) == ["New size: 4; reason: memory resource above target"]
+    status = c.get("hpa", "web")["status"]
+    assert status["currentMetrics"][0] == {"type": "Resource", "resource": {
+        "current": {"averageValue": "6291456"}, "name": "memory"}}
+    assert status["currentMetrics"][1] == {"type": "ContainerResource", "containerResource": {
+        "container": "nginx", "current": {"averageUtilization": 1, "averageValue": "1m"}, "name": "cpu"}}
+    text = describe(c.get("hpa", "web"), now=c.rt.now)
+    assert re.search(r"^  resource memory on pods: +6291456 / 5Mi$", text, re.M)
+    assert re.search(r'resource cpu of container "nginx" on pods  \(as a percentage of request\): +1% \(1m\) / 50%',
+                     text)
