@@ -162,6 +162,13 @@ class UnknownServerError(ApiError):
         return f"Error from server: {self.message}"
 
 
+class TooManyRequestsError(ApiError):
+    """429: the server refuses for now; the Eviction API says so when a PodDisruptionBudget allows no disruption."""
+
+    reason = "TooManyRequests"
+    code = 429
+
+
 class GoneError(ApiError):
     reason = "Expired"
     code = 410
@@ -298,6 +305,15 @@ class SimulatorOnlyError(BackendError):
     """A verb that only the simulated cluster has (advance, fail-node, load) was used on a real one."""
 
 
+class DrainError(KubeMagicsError):
+    """A drain that could not finish: kubectl's last error (`cannot delete DaemonSet-managed Pods ...`, `error when
+    waiting for pod ...`); `output` is what it printed before giving up."""
+
+    def __init__(self, message: str, *, output: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.output = output
+
+
 class WaitTimeoutError(KubeMagicsError):
     """A wait ran out of time (`kubectl wait`'s `timed out waiting for the condition`)."""
 
@@ -313,6 +329,7 @@ __all__ = [
     "ClusterUnreachableError",
     "ConflictError",
     "DockerfileError",
+    "DrainError",
     "ForbiddenError",
     "GoneError",
     "InvalidError",
@@ -322,6 +339,7 @@ __all__ = [
     "MethodNotAllowedError",
     "NotFoundError",
     "SimulatorOnlyError",
+    "TooManyRequestsError",
     "UnauthorizedError",
     "UnknownResourceError",
     "UnknownServerError",

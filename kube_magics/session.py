@@ -81,9 +81,9 @@ class Session:
 
         backend = SimBackend(workers=self.settings.sim_workers if workers is None else workers,
                              seed=self.settings.sim_seed if seed is None else seed, **options)
-        self._backend = backend  # type: ignore[assignment]
+        self._backend = backend
         self.settings.backend = "sim"
-        return backend  # type: ignore[return-value]
+        return backend
 
     def reset(self) -> Backend:
         """A fresh cluster of the same kind as the active one (the simulator only: a real cluster stays)."""

@@ -87,7 +87,8 @@ def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
 @pytest.fixture
 def cluster() -> SimCluster:
     # The views are tested on pod states set by hand (simbackend.place), so no scheduler or kubelet changes them.
-    return SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet"))
+    # Without kubelets nothing renews the nodes' Leases: the node lifecycle controller is left out too.
+    return SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet", "-node-controller"))
 
 
 @pytest.fixture
