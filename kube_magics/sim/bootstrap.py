@@ -34,7 +34,7 @@ def bootstrap(rt: Runtime) -> None:
     images = system.preloaded_images()
     control_plane = _join(rt, names[0], 0, images, control_plane=True)
     for cls in CONTROLLERS:
-        if rt.enabled(cls.name):
+        if rt.enabled(cls.name, cls.requires):
             rt.add_controller(cls)
     rt.settle()
     rt.advance(STATIC_PODS_AFTER)

@@ -52,7 +52,8 @@ class SimConfig:
     # Where LoadBalancer Services get external IPs; None leaves them <pending>, as on kind.
     load_balancer_pool: str | None = None
     # Which controllers run, as kube-controller-manager's --controllers flag says it: "*" for all, "-name" to
-    # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...).
+    # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...). Without
+    # "kubelet" the node controller is left out too unless named (nothing would renew the nodes' Leases).
     controllers: tuple[str, ...] = ("*",)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -83,12 +84,16 @@ class Runtime:
 
     # --- controllers ---------------------------------------------------------------------------------------------
 
-    def enabled(self, name: str) -> bool:
-        """Whether the controller named `name` runs in this cluster (SimConfig.controllers)."""
+    def enabled(self, name: str, requires: tuple[str, ...] = ()) -> bool:
+        """Whether the controller named `name` runs in this cluster (SimConfig.controllers). A controller that
+        `requires` others (the node lifecycle controller needs kubelets renewing the nodes' Leases) runs without
+        them only when named."""
         wanted = self.config.controllers
         if f"-{name}" in wanted:
             return False
-        return "*" in wanted or name in wanted
+        if name in wanted:
+            return True
+        return "*" in wanted and all(self.enabled(r) for r in requires)
 
     def add_controller(self, cls: type[Controller]) -> Controller:
         return self.manager.add(cls(self))

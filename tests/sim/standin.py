@@ -117,9 +117,7 @@ def _cond(ctype: str, now: float) -> Obj:
 def cluster() -> SimCluster:
     """A two-worker simulated cluster whose pods are placed and run by the stand-in instead of the scheduler and
     the kubelets, as in the recording setup of shared/reference/k8s-1.35 (pods ready a second after binding)."""
-    # Nothing renews the nodes' Leases without kubelets, so the node lifecycle controller (which would find the
-    # nodes silent after 50 s) is left out too.
-    c = SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet", "-node-controller"))
+    c = SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet"))
     c.rt.add_controller(StandinKubelet)
     return c
 

@@ -409,3 +409,15 @@ def test_terminated_pods_beyond_the_threshold_are_collected_oldest_first() -> No
     assert len(c.list("pods")) == 4
     run_until(c, lambda c: len(c.list("pods")) == 2, timeout=21)
     assert [p["metadata"]["name"] for p in c.list("pods")] == ["job-2", "job-3"]
+
+
+def test_without_kubelets_the_node_controller_runs_only_when_named() -> None:
+    # A stand-in for the kubelets renews no Leases: a node controller would find every node silent.
+    quiet = SimCluster(workers=1, seed=0, controllers=("*", "-kubelet"))
+    quiet.advance("10m")
+    assert ready(quiet, FAILED)["status"] == "True" and taints(quiet, FAILED) == []
+    named = SimCluster(workers=1, seed=0, controllers=("*", "-kubelet", "node-controller"))
+    named.advance("10m")
+    assert ready(named, FAILED)["status"] == "Unknown" and ready(named, "sim-control-plane")["status"] == "Unknown"
+    # Every node silent at once: the controller takes it for its own problem (full disruption) and evicts nothing.
+    assert taints(named, FAILED) == [UNREACHABLE_NO_SCHEDULE]

@@ -87,8 +87,7 @@ def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
 @pytest.fixture
 def cluster() -> SimCluster:
     # The views are tested on pod states set by hand (simbackend.place), so no scheduler or kubelet changes them.
-    # Without kubelets nothing renews the nodes' Leases: the node lifecycle controller is left out too.
-    return SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet", "-node-controller"))
+    return SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet"))
 
 
 @pytest.fixture

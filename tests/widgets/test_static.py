@@ -19,9 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def build(seed: int = 0) -> SimBackend:
     """The same calls on a fresh cluster: what re-running a notebook does."""
     # Pod states are set by hand (place), so no scheduler or kubelet may change them.
-    # (Without kubelets nothing renews the nodes' Leases, so the node lifecycle controller is left out too.)
-    cluster = SimCluster(workers=3, seed=seed,
-                         controllers=("*", "-default-scheduler", "-kubelet", "-node-controller"))
+    cluster = SimCluster(workers=3, seed=seed, controllers=("*", "-default-scheduler", "-kubelet"))
     place(cluster, "web-1", "sim-worker", "Running", ip="10.244.1.2")
     place(cluster, "web-2", "sim-worker2", "ContainerCreating")
     place(cluster, "web-3", "sim-worker3", "CrashLoopBackOff", ip="10.244.3.2")

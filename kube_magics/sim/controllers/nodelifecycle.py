@@ -83,6 +83,7 @@ class Health:
 class NodeLifecycleController(Controller):
     name = "node-controller"
     watches = ("Node", "Pod")
+    requires = ("kubelet",)  # without kubelets nothing renews the Leases: every node would go NotReady
 
     def __init__(self, rt: Any) -> None:
         super().__init__(rt)
