@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube_magics.backends.base import Backend
-from kube_magics.errors import KubeMagicsError, NotFoundError
+from kube_magics.errors import KubeMagicsError, NotFoundError, TooManyRequestsError
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import WAIT_CAP, CommandError, fail, result, timeout
 from kube_magics.kubectl.flags import DRY_RUN, TIMEOUT, Command, Flag, Options, dry_run, go_duration_text, parse
@@ -41,6 +41,7 @@ LOCAL_STORAGE_FATAL = "Pods with local storage (use --delete-emptydir-data to ov
 LOCAL_STORAGE_WARNING = "deleting Pods with local storage"
 UNMANAGED_FATAL = "Pods that declare no controller (use --force to override)"
 UNMANAGED_WARNING = "deleting Pods that declare no controller"
+EVICT_RETRY = 5.0  # kubectl's EvictErrorRetryDelay
 
 
 @verb("cordon")
@@ -126,17 +127,37 @@ def _drain_node(backend: Backend, o: Options, node: str, strategy: str) -> str:
     if strategy == "client":
         return out + "".join(f"evicting pod {_key(p)} (dry run)\n" for p in evict)
     grace = None if o.grace_period < 0 else int(o.grace_period)
+    budget = timeout(o, WAIT_CAP)
     for p in evict:
         out += f"evicting pod {_key(p)}" + (" (server dry run)" if strategy == "server" else "") + "\n"
         meta = p["metadata"]
         if o.disable_eviction:
             backend.delete("pods", meta["name"], meta["namespace"], grace_period=grace, dry_run=strategy == "server")
         else:
-            backend.evict(meta["name"], meta["namespace"], grace_period=grace, dry_run=strategy == "server")
+            out, budget = _evict(backend, meta, grace, strategy == "server", out, budget)
     if strategy == "server":
         return out
     verb_str = "deleted" if o.disable_eviction else "evicted"
-    return out + _wait_evicted(backend, evict, timeout(o, WAIT_CAP), verb_str, out)
+    return out + _wait_evicted(backend, evict, budget, verb_str, out)
+
+
+def _evict(backend: Backend, meta: Obj, grace: int | None, server_dry_run: bool, out: str,
+           budget: float) -> tuple[str, float]:
+    """One pod's eviction; a PodDisruptionBudget's 429 is retried every 5 s, as kubectl does, while the drain's
+    time lasts. Returns the output so far and the time left."""
+    name, ns = meta["name"], meta["namespace"]
+    while True:
+        try:
+            backend.evict(name, ns, grace_period=grace, dry_run=server_dry_run)
+            return out, budget
+        except TooManyRequestsError as exc:
+            if budget < EVICT_RETRY:
+                raise CommandError(f'error when evicting pods/"{name}" -n "{ns}": global timeout reached: '
+                                   f"{go_duration_text(budget)}", output=out) from None
+            out += f'error when evicting pods/"{name}" -n "{ns}" (will retry after 5s): {exc.message}\n'
+            backend.wait_until(lambda: False, timeout=EVICT_RETRY)
+            budget -= EVICT_RETRY
+            out += f"evicting pod {ns}/{name}\n"
 
 
 def _wait_evicted(backend: Backend, pods: list[Obj], seconds: float, verb_str: str, out: str) -> str:

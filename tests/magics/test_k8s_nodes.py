@@ -101,3 +101,25 @@ def test_watch_a_deletion_with_event_types(ip) -> None:  # type: ignore[no-untyp
     replacement = next(line[1] for line in lines[1:] if line[1] != victim and line[4] == "0" and
                        line[3] in ("Pending", "ContainerCreating"))
     assert ["MODIFIED", replacement, "1/1", "Running"] in [line[:4] for line in lines]
+
+
+def test_drain_retries_an_eviction_a_disruption_budget_refuses(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(NGINX_DEPLOYMENT)
+    ip.ok("%kube advance 30s")
+    ip.ok("%%k8s\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: nginx\nspec:\n"
+          "  minAvailable: 2\n  selector:\n    matchLabels:\n      app: nginx\n")
+    pods = ip.ok("%k8s get pods -l app=nginx -o json").objects
+    by_node: dict[str, list[str]] = {}
+    for p in pods:
+        by_node.setdefault(p["spec"]["nodeName"], []).append(p["metadata"]["name"])
+    node, here = max(by_node.items(), key=lambda item: len(item[1]))
+    assert len(here) >= 2  # three replicas on two workers: one node holds two, the budget allows one down at a time
+    lines = text(ip.ok(f"%k8s drain {node} --ignore-daemonsets")).splitlines()
+    refused = [line for line in lines if line.startswith("error when evicting")]
+    assert refused and all(line.endswith("(will retry after 5s): Cannot evict pod as it would violate the pod's "
+                                         "disruption budget.") for line in refused)
+    assert sorted(line for line in lines if line.startswith("pod/")) == sorted(f"pod/{n} evicted" for n in here)
+    assert lines[-1] == f"node/{node} drained"
+    ready = [p for p in ip.ok("%k8s get pods -l app=nginx -o json").objects
+             if p["spec"]["nodeName"] != node and p["status"].get("phase") == "Running"]
+    assert len(ready) >= 2
