@@ -152,13 +152,43 @@ COMMANDS: dict[str, Command] = {
 
 VIEW_COMMANDS = ("stack", "topology", "watch", "lang")
 
+HELP = """\
+%kube controls kube-magics itself: which cluster the cells talk to, the simulated cluster's clock, traffic and
+faults, and the views.
+
+Clusters:
+  use sim [--workers N] [--seed S] [--node-group [NAME:]min=N,max=M] [--no-metrics-server]
+  use kind [NAME] | use context NAME [--allow-writes]    a real cluster (writes only to local ones unless allowed)
+  use                                                    list the contexts, and which take writes
+  status                                                 the backend, its nodes and clock (also plain %kube)
+  reset                                                  a fresh simulated cluster like the current one
+  serve [--port N] [--speed X] | serve stop              the simulated cluster's API for kubectl in a terminal
+Simulated cluster:
+  advance DURATION                                       move the virtual clock (30s, 2m, 1h30m)
+  requests TARGET [--count N]                            send requests now and show how they were spread
+  load TARGET --rps N                                    keep a request rate up as the clock moves (--rps 0 stops)
+  fail-node NODE | recover-node NODE                     stop or restart a node's kubelet
+Views:
+  topology [-n NS | -A] [--system]                       control plane, nodes, pods, Services
+  watch [-l SELECTOR] [-n NS | -A]                       a live board of pods, rollouts and events
+  stack [IMAGE] [--apps N] [--app-memory MB]             virtual machines against containers
+  lang en|ko                                             the views' language
+"""
+
+
+def cmd_help(session: Session, argv: list[str]) -> TextResult:
+    """The commands, one line each."""
+    return TextResult(HELP)
+
 
 def run(session: Session, argv: list[str]) -> Any:
     if not argv:
         return cmd_status(session, [])
+    if argv[0] in ("help", "-h", "--help"):
+        return cmd_help(session, argv[1:])
     verb, rest = argv[0], argv[1:]
     fn = {**COMMANDS, **_views()}.get(verb) if verb in VIEW_COMMANDS else COMMANDS.get(verb)
     if fn is None:
         names = sorted({*COMMANDS, *VIEW_COMMANDS})
-        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(names)}")
+        raise UsageError(f"unknown %kube command {verb!r}; commands: {', '.join(names)} (%kube help)")
     return fn(session, rest)

@@ -40,7 +40,7 @@ def test_kube_advance_moves_the_virtual_clock(ip) -> None:  # type: ignore[no-un
 
 def test_errors_show_as_messages_and_fail_the_cell(ip) -> None:  # type: ignore[no-untyped-def]
     message = ip.fails("%kube teleport")
-    assert "unknown %kube command 'teleport'" in message
+    assert "unknown %kube command 'teleport'" in message and message.endswith("(%kube help)")
     assert "Traceback" not in message
     message = ip.fails("%kube advance soon")
     assert 'invalid duration "soon"' in message
@@ -59,3 +59,12 @@ def test_python_code_reaches_the_cells_cluster(ip) -> None:  # type: ignore[no-u
     ip.ok(POD)
     names = ip.ok("import kube_magics\n[p['metadata']['name'] for p in kube_magics.get_session().backend.list('pods')]")
     assert names == ["nginx-pod"]
+
+
+def test_kube_help_names_every_command(ip) -> None:  # type: ignore[no-untyped-def]
+    from kube_magics.kubecmd import COMMANDS, VIEW_COMMANDS
+
+    shown = str(ip.ok("%kube help"))
+    assert str(ip.ok("%kube --help")) == shown
+    listed = {line.split()[0] for line in shown.splitlines() if line.startswith("  ")}
+    assert listed | {"recover-node"} == {*COMMANDS, *VIEW_COMMANDS}
