@@ -162,7 +162,7 @@ def _kernel_manager() -> Any:
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
-    class ThisPython(KernelSpecManager):  # type: ignore[misc]
+    class ThisPython(KernelSpecManager):
         def get_kernel_spec(self, kernel_name: str) -> Any:
             if kernel_name == "python3":
                 return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
