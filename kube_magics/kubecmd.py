@@ -34,7 +34,11 @@ def cmd_use(session: Session, argv: list[str]) -> TextResult:
 def _summary(backend: Any) -> str:
     nodes = backend.list("nodes", namespace=None)
     workers = [n for n in nodes if "node-role.kubernetes.io/control-plane" not in n["metadata"].get("labels", {})]
-    return (f"{backend.name} ({len(nodes)} nodes: 1 control plane, {len(workers)} workers), "
+    config = getattr(getattr(backend, "sim", None), "config", None)
+    sizes = ", ".join(f"{g.get('name') or 'pool'} ({g.get('min', 0)} to {g['max']} nodes)"
+                      for g in getattr(config, "node_groups", ()))
+    scaled = f"; autoscaled node groups: {sizes}" if sizes else ""
+    return (f"{backend.name} ({len(nodes)} nodes: 1 control plane, {len(workers)} workers{scaled}), "
             f"clock {rfc3339(backend.now())}")
 
 

@@ -2,6 +2,11 @@
 
     %kube use                                  the choices: the simulator and the kubeconfig's contexts
     %kube use sim [--workers N] [--seed S]     a fresh simulated cluster
+    %kube use sim --node-group min=2,max=5     ... whose nodes the cluster autoscaler adds and removes (a group
+                                               `pool` of 2 to 5 nodes; NAME:min=1,max=4,cpu=2,memory=4Gi for
+                                               another name or node size; repeat for more groups; with groups,
+                                               --workers defaults to 0)
+    %kube use sim --no-metrics-server          ... without the metrics API, as kind comes (no `top`, no HPA)
     %kube use kind [CLUSTER] [--allow-writes]  the kind cluster CLUSTER (context kind-CLUSTER; `kind` by default)
     %kube use context NAME [--allow-writes]    any kubeconfig context
 
@@ -20,8 +25,10 @@ from kube_magics.errors import UsageError
 from kube_magics.lineparse import ArgParser
 from kube_magics.results import TextResult, pre
 from kube_magics.session import Session
+from kube_magics.sim.controllers.clusterautoscaler_fit import parse_node_group
 
-USAGE = "%kube use [sim | kind [CLUSTER] | context NAME] [--allow-writes] [--workers N] [--seed S]"
+USAGE = ("%kube use [sim | kind [CLUSTER] | context NAME] [--allow-writes] [--workers N] [--seed S] "
+         "[--node-group [NAME:]min=N,max=M] [--no-metrics-server]")
 
 
 def use(session: Session, argv: list[str], *, sim_summary: Any) -> TextResult:
@@ -31,12 +38,22 @@ def use(session: Session, argv: list[str], *, sim_summary: Any) -> TextResult:
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--allow-writes", action="store_true")
+    p.add_argument("--node-group", action="append", default=[])
+    p.add_argument("--no-metrics-server", action="store_true")
     args = p.parse_args(argv)
     if args.target is None:
         return listing(session)
     if args.target in ("sim", "simulator"):
-        backend = session.use_sim(workers=args.workers, seed=args.seed)
+        groups = [parse_node_group(text) for text in args.node_group]
+        workers = args.workers if args.workers is not None or not groups else 0
+        options: dict[str, Any] = {"node_groups": groups} if groups else {}
+        if args.no_metrics_server:
+            options["metrics_server"] = False
+        backend = session.use_sim(workers=workers, seed=args.seed, **options)
         return TextResult(f"Using a fresh simulated cluster: {sim_summary(backend)}")
+    if args.node_group or args.no_metrics_server:
+        flag = "--node-group" if args.node_group else "--no-metrics-server"
+        raise UsageError(f"{flag} works with %kube use sim only", hint=f"usage: {USAGE}")
     if args.target == "kind":
         return _switch(session, contexts.kind_context(args.name), args.allow_writes)
     if args.target == "context":

@@ -110,6 +110,9 @@ class KubeMagics(Magics):
 
           %kube use                                 the clusters to choose from (the kubeconfig's contexts)
           %kube use sim [--workers N] [--seed S]   a fresh simulated cluster
+          %kube use sim --node-group min=2,max=5   ... with worker nodes the cluster autoscaler adds and
+                                                    removes ([NAME:]min=N,max=M[,cpu=4,memory=8Gi])
+          %kube use sim --no-metrics-server         ... without the metrics API (as kind comes: no top, no HPA)
           %kube use kind [CLUSTER]                  a kind cluster (context kind-CLUSTER)
           %kube use context NAME [--allow-writes]   any kubeconfig context; only local-looking ones take
                                                     writes unless allowed (KubeMagics.allowed_contexts)

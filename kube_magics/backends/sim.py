@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from kube_magics.backends.base import Applied, ExecResult, WatchCallback
-from kube_magics.errors import BackendError, NotFoundError, UnknownResourceError
+from kube_magics.errors import BackendError, NotFoundError
 from kube_magics.kinds import ResourceCatalogue
 from kube_magics.sim.cluster import SimCluster
 from kube_magics.sim.objects import deep_copy
@@ -120,11 +120,14 @@ class SimBackend:
 
     def metrics(self, resource: str, namespace: str | None = "default", *,
                 selector: str | None = None) -> builtins.list[Obj]:
-        try:
-            self.cluster.resource(f"{resource}.metrics.k8s.io")
-        except UnknownResourceError:
-            raise BackendError("Metrics API not available") from None
-        return self.cluster.list(f"{resource}.metrics.k8s.io", namespace=namespace, selector=selector)
+        """What the simulated metrics-server serves (sim/metrics.py): PodMetrics for "pods" (`namespace=None` for
+        every namespace), NodeMetrics for "nodes"; kubectl's `Metrics API not available` on a cluster made
+        without one (`metrics_server=False`, as kind comes)."""
+        if self.cluster.rt.services.get("metrics") is None:
+            raise BackendError("Metrics API not available")
+        if resource in ("nodes", "node", "no"):
+            return self.cluster.node_metrics(selector=selector)
+        return self.cluster.pod_metrics(namespace=namespace, selector=selector)
 
     def wait_until(self, predicate: Callable[[], bool], *, timeout: float) -> bool:
         return self.cluster.rt.run_until(predicate, timeout=timeout)

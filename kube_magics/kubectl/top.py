@@ -4,7 +4,7 @@
     %k8s top nodes
 
 On a cluster without a metrics server (kind, as installed) this is `error: Metrics API not available`, as kubectl
-says; the simulator serves metrics when its traffic model runs.
+says; the simulator serves them (sim/metrics.py) unless made without (`%kube use sim --no-metrics-server`).
 """
 
 from __future__ import annotations

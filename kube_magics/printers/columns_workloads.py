@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kube_magics.printers.hpaconv import from_v1_annotations
 from kube_magics.printers.pods import pod_cells
 from kube_magics.printers.table import Column
 from kube_magics.printers.util import (
@@ -193,7 +194,8 @@ def _metric(spec: Mapping[str, Any], status: Mapping[str, Any] | None) -> str:
 
 def hpa_as_v2(obj: Obj) -> dict[str, Any]:
     """An autoscaling/v1 HPA as the API server serves it in autoscaling/v2 (what kubectl reads): the CPU target
-    becomes a Resource metric, 80% when none was given."""
+    becomes a Resource metric, 80% when none was given; the conditions and current metrics that v1 keeps in
+    annotations (`hpaconv`) come back into the status."""
     if obj.get("apiVersion") != "autoscaling/v1":
         return dict(obj)
     spec, status = dict(obj.get("spec") or {}), dict(obj.get("status") or {})
@@ -204,7 +206,13 @@ def hpa_as_v2(obj: Obj) -> dict[str, Any]:
     if util is not None:
         status["currentMetrics"] = [{"type": "Resource", "resource": {"name": "cpu", "current": {
             "averageUtilization": util}}}]
-    return {**obj, "apiVersion": "autoscaling/v2", "spec": spec, "status": status}
+    metadata = dict(meta(obj))
+    annotations, kept = from_v1_annotations(metadata.get("annotations"))
+    status.update(kept)
+    metadata.pop("annotations", None)
+    if annotations:
+        metadata["annotations"] = annotations
+    return {**obj, "apiVersion": "autoscaling/v2", "metadata": metadata, "spec": spec, "status": status}
 
 
 def hpa_targets(obj: Obj) -> str:

@@ -22,6 +22,9 @@ The model, in short (times are virtual seconds after the container starts):
   `bytearray(300 * 1024 * 1024)`); `stress --vm-bytes 300M` allocates 300 MiB.
 - Memory: each program has a resident footprint; allocations add to it over time. The kubelet kills a
   container whose memory passes its limit (OOMKilled, exit code 137) at the moment it does.
+- CPU: each program has an idle baseline in millicores (nginx about half a millicore, the API server about 40m,
+  `stress --cpu 2` two whole cores). Work done for requests is added on top by whoever generates it (the metrics
+  API's `set_demand`), and the container's CPU limit caps the sum.
 - The stop signal (SIGTERM, or the image's StopSignal): servers with a handler exit after their shutdown time;
   a process running as PID 1 without a handler (`sleep`, `sh -c`, `python`, `node`) ignores it, so the kubelet
   kills it when terminationGracePeriodSeconds runs out (exit code 137).
@@ -78,6 +81,7 @@ class Process:
     ports: frozenset[int] = frozenset()
     http_paths: frozenset[str] | None = None  # paths answered 200; None: every path
     memory: tuple[tuple[float, int], ...] = ((0.0, MIB),)  # (offset, resident bytes from then on)
+    cpu: float = 0.0  # CPU used while idle, in millicores
     stop_seconds: float | None = None  # seconds to exit after the stop signal; None: ignores it
     stop_exit_code: int = 0
     stop_lines: tuple[LogLine, ...] = ()

@@ -3,10 +3,11 @@
 Namespaces `default`, `kube-system`, `kube-public`, `kube-node-lease` and `local-path-storage`; the control-plane
 node (`sim-control-plane`), the API server's `kubernetes` Service, and the node's static pods; kubeadm's and kind's
 add-ons (kube-proxy and kindnet DaemonSets, the coredns and local-path-provisioner Deployments, the kube-dns
-Service); then the workers join (`sim-worker`, `sim-worker2`, ...), as kind adds them after the control plane is up.
-All this happens in the `BOOT_SECONDS` before the configured start (every node has kind's images preloaded, so
-nothing is pulled), so a new cluster's clock reads its start time (2026-01-05T09:00:00Z unless configured), its
-system pods are Running with ages of some seconds, and a user's first `get pods -A` looks like a real cluster's.
+Service); then the workers join (`sim-worker`, `sim-worker2`, ...), as kind adds them after the control plane is up,
+with the first nodes of any node groups (`sim-pool-x7k2q`, ..., see controllers/clusterautoscaler.py). All this
+happens in the `BOOT_SECONDS` before the configured start (every node has kind's images preloaded, so nothing is
+pulled), so a new cluster's clock reads its start time (2026-01-05T09:00:00Z unless configured), its system pods
+are Running with ages of some seconds, and a user's first `get pods -A` looks like a real cluster's.
 `SimCluster.elapsed` counts from there.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 from kube_magics.sim import system
 from kube_magics.sim.controllers import CONTROLLERS
+from kube_magics.sim.controllers.clusterautoscaler import initial_nodes
+from kube_magics.sim.metrics import ensure_metrics_server
 from kube_magics.sim.nodes import make_node, node_ip, node_names
 from kube_magics.sim.runtime import Runtime
 from kube_magics.timefmt import parse_rfc3339
@@ -35,6 +38,7 @@ def bootstrap(rt: Runtime) -> None:
     control_plane = _join(rt, names[0], 0, images, control_plane=True)
     for obj in system.kubernetes_service(node_ip(0)):
         api.create(obj, trusted=True)
+    ensure_metrics_server(rt)
     for cls in CONTROLLERS:
         if rt.enabled(cls.name):
             rt.add_controller(cls)
@@ -48,6 +52,8 @@ def bootstrap(rt: Runtime) -> None:
     rt.advance(WORKERS_AFTER - ADDONS_AFTER)
     for index, name in enumerate(names[1:], start=1):
         _join(rt, name, index, images)
+    for node in initial_nodes(rt):  # the node groups' first nodes (SimConfig.node_groups), at their min size
+        rt.api.create(node, trusted=True)
     rt.settle()
     start = parse_rfc3339(rt.config.start)
     if rt.enabled("kubelet"):

@@ -27,6 +27,7 @@ from kube_magics.selectors import matches_fields, parse, parse_field_selector
 from kube_magics.sim.bootstrap import bootstrap
 from kube_magics.sim.objects import deep_copy
 from kube_magics.sim.ops.config import ConfigOps
+from kube_magics.sim.ops.metrics import MetricsOps
 from kube_magics.sim.ops.nodes import NodeOps
 from kube_magics.sim.ops.patching import PatchOps
 from kube_magics.sim.ops.traffic import TrafficOps
@@ -52,7 +53,7 @@ class ApplyResult:
         return f"{self.resource.qualified}/{self.name} {self.action}"
 
 
-class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps):
+class SimCluster(WorkloadOps, NodeOps, TrafficOps, ConfigOps, PatchOps, MetricsOps):
     """A simulated cluster: `workers` worker nodes plus a tainted control-plane node, named as kind names them."""
 
     def __init__(self, workers: int = 2, seed: int = 0, **options: Any) -> None:

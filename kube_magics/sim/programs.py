@@ -95,6 +95,7 @@ def python(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
     if rest[:2] == ["-m", "http.server"]:
         port = int(rest[2]) if len(rest) > 2 and rest[2].isdigit() else 8000
         return Process(command=command, serving_after=0.2, ports=frozenset({port}), memory=((0.0, 14 * MIB),),
+                       cpu=0.3,
                        lines=_lines(0.2, [f"Serving HTTP on 0.0.0.0 port {port} (http://0.0.0.0:{port}/) ..."]))
     if not rest:
         return Process(command=command, exit_after=0.0, memory=((0.0, 9 * MIB),))
@@ -126,7 +127,7 @@ def app_server(args: list[str], ctx: Context, command: tuple[str, ...]) -> Proce
     """An application of the user's: it serves the ports it declares (or its image exposes) after ~0.5 s."""
     ports = ctx.declared_ports | ctx.image_ports or frozenset({8080})
     handles = args[0].rsplit("/", 1)[-1] in ("gunicorn", "uvicorn")
-    return Process(command=command, serving_after=0.5, ports=ports, memory=((0.0, 30 * MIB),),
+    return Process(command=command, serving_after=0.5, ports=ports, memory=((0.0, 30 * MIB),), cpu=1.0,
                    stop_seconds=0.5 if handles else None)
 
 
@@ -160,9 +161,10 @@ def forever(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
 
 @program("stress", "stress-ng")
 def stress(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
-    """`stress --vm 1 --vm-bytes 250M --vm-hang 1 [--timeout 60s]`: allocates and holds the memory."""
+    """`stress --vm 1 --vm-bytes 250M --vm-hang 1 [--timeout 60s]`: allocates and holds the memory;
+    `stress --cpu 2`: keeps two cores busy (as much as the node and the container's limit allow)."""
     vm_bytes = 256 * MIB
-    workers = 0
+    workers = hogs = 0
     timeout: float | None = None
     for i, a in enumerate(args):
         nxt = args[i + 1] if i + 1 < len(args) else ""
@@ -170,23 +172,26 @@ def stress(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
             vm_bytes = parse_size(nxt)
         elif a in ("--vm", "-m"):
             workers = int(nxt) if nxt.isdigit() else 1
+        elif a in ("--cpu", "-c"):
+            hogs = int(nxt) if nxt.isdigit() else 1
         elif a in ("--timeout", "-t"):
             timeout = parse_seconds(nxt)
     total = vm_bytes * max(1, workers) if workers else 0
-    lines = [LogLine(0.0, f"stress: info: [1] dispatching hogs: 0 cpu, 0 io, {workers} vm, 0 hdd")]
+    lines = [LogLine(0.0, f"stress: info: [1] dispatching hogs: {hogs} cpu, 0 io, {workers} vm, 0 hdd")]
     if timeout is not None:
         lines.append(LogLine(timeout, f"stress: info: [1] successful run completed in {int(timeout)}s"))
     return Process(command=command, lines=tuple(lines), exit_after=timeout,
-                   memory=((0.0, MIB), (0.1, MIB + total)))
+                   memory=((0.0, MIB), (0.1, MIB + total)), cpu=1000.0 * min(hogs, ctx.node_cpus))
 
 
 # --- servers -------------------------------------------------------------------------------------------------
 
 def _server(command: tuple[str, ...], *, ports: set[int], ready: float, memory: int, lines: tuple[LogLine, ...],
             stop: float | None, stop_lines: tuple[LogLine, ...] = (), paths: frozenset[str] | None = None,
-            stop_code: int = 0) -> Process:
+            stop_code: int = 0, cpu: float = 1.0) -> Process:
     return Process(command=command, lines=lines, serving_after=ready, ports=frozenset(ports), http_paths=paths,
-                   memory=((0.0, memory),), stop_seconds=stop, stop_lines=stop_lines, stop_exit_code=stop_code)
+                   memory=((0.0, memory),), stop_seconds=stop, stop_lines=stop_lines, stop_exit_code=stop_code,
+                   cpu=cpu)
 
 
 NGINX_VERSIONS = {"1.20": "1.20.2", "1.21": "1.21.6", "1.25": "1.25.5", "1.27": "1.27.3", "latest": "1.29.3",
@@ -220,7 +225,7 @@ def nginx(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
     stop += ["[notice] 1#1: exit"]
     return _server(command, ports={80}, ready=0.05, memory=(2 + workers) * MIB, lines=lines, stop=1.0,
                    stop_lines=_lines(0.0, stop[:-1], "nginx") + _lines(1.0, stop[-1:], "nginx"),
-                   paths=frozenset({"/", "/index.html", "/50x.html"}))
+                   paths=frozenset({"/", "/index.html", "/50x.html"}), cpu=0.5)
 
 
 @program("httpd-foreground", "httpd", "apache2-foreground")
@@ -264,7 +269,8 @@ def redis(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
         "# Received SIGTERM scheduling shutdown...", "# User requested shutdown...",
         "* Saving the final RDB snapshot before exiting.", "* DB saved on disk",
         "# Redis is now ready to exit, bye bye..."))
-    return _server(command, ports={6379}, ready=0.05, memory=4 * MIB, lines=lines, stop=0.1, stop_lines=stop)
+    return _server(command, ports={6379}, ready=0.05, memory=4 * MIB, lines=lines, stop=0.1, stop_lines=stop,
+                   cpu=1.5)
 
 
 @program("postgres")
@@ -287,7 +293,8 @@ def postgres(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process
                          'LOG:  listening on IPv4 address "0.0.0.0", port 5432',
                          "LOG:  database system is ready to accept connections"], "postgres")
     stop = _lines(0.0, ["LOG:  received fast shutdown request", "LOG:  database system is shut down"], "postgres")
-    return _server(command, ports={5432}, ready=2.5, memory=30 * MIB, lines=init + ready, stop=0.3, stop_lines=stop)
+    return _server(command, ports={5432}, ready=2.5, memory=30 * MIB, lines=init + ready, stop=0.3, stop_lines=stop,
+                   cpu=3.0)
 
 
 @program("mysqld", "mariadbd")
@@ -306,27 +313,27 @@ def mysql(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
              LogLine(12.0, "0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: "
                            "'8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.",
                      "mysql"))
-    return _server(command, ports={3306, 33060}, ready=12.0, memory=380 * MIB, lines=lines, stop=2.0)
+    return _server(command, ports={3306, 33060}, ready=12.0, memory=380 * MIB, lines=lines, stop=2.0, cpu=6.0)
 
 
 # --- the components of a kind cluster ------------------------------------------------------------------------
 
-def _component(ports: set[int], memory_mib: int, ready: float, first: str) -> Program:
+def _component(ports: set[int], memory_mib: int, ready: float, first: str, cpu: float) -> Program:
     def fn(args: list[str], ctx: Context, command: tuple[str, ...]) -> Process:
         return _server(command, ports=ports, ready=ready, memory=memory_mib * MIB,
-                       lines=(LogLine(0.0, first, "klog"),), stop=0.5)
+                       lines=(LogLine(0.0, first, "klog"),), stop=0.5, cpu=cpu)
 
     return fn
 
 
-for _name, _ports, _mem, _ready, _first in (
-    ("etcd", {2379, 2380, 2381}, 40, 1.0, 'etcd.go:73] "Running etcd"'),
-    ("kube-apiserver", {6443}, 260, 5.0, 'options.go:249] external host was not specified, using 172.18.0.2'),
-    ("kube-controller-manager", {10257}, 55, 1.0, "serving.go:386] Generated self-signed cert in-memory"),
-    ("kube-scheduler", {10259}, 22, 1.0, "serving.go:386] Generated self-signed cert in-memory"),
-    ("kube-proxy", {10249, 10256}, 20, 0.5, 'server_linux.go:66] "Using iptables proxy"'),
-    ("kindnetd", set(), 10, 0.5, 'main.go:109] "connected to apiserver" host="https://10.96.0.1:443"'),
-    ("coredns", {53, 8080, 8181, 9153}, 15, 0.5, ".:53"),
-    ("local-path-provisioner", set(), 10, 0.5, "Provisioner started"),
+for _name, _ports, _mem, _ready, _first, _cpu in (
+    ("etcd", {2379, 2380, 2381}, 40, 1.0, 'etcd.go:73] "Running etcd"', 18.0),
+    ("kube-apiserver", {6443}, 260, 5.0, 'options.go:249] external host was not specified, using 172.18.0.2', 40.0),
+    ("kube-controller-manager", {10257}, 55, 1.0, "serving.go:386] Generated self-signed cert in-memory", 12.0),
+    ("kube-scheduler", {10259}, 22, 1.0, "serving.go:386] Generated self-signed cert in-memory", 3.0),
+    ("kube-proxy", {10249, 10256}, 20, 0.5, 'server_linux.go:66] "Using iptables proxy"', 1.0),
+    ("kindnetd", set(), 10, 0.5, 'main.go:109] "connected to apiserver" host="https://10.96.0.1:443"', 1.0),
+    ("coredns", {53, 8080, 8181, 9153}, 15, 0.5, ".:53", 2.0),
+    ("local-path-provisioner", set(), 10, 0.5, "Provisioner started", 1.0),
 ):
-    PROGRAMS[_name] = _component(_ports, _mem, _ready, _first)
+    PROGRAMS[_name] = _component(_ports, _mem, _ready, _first, _cpu)

@@ -56,6 +56,12 @@ class SimConfig:
     # Which controllers run, as kube-controller-manager's --controllers flag says it: "*" for all, "-name" to
     # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...).
     controllers: tuple[str, ...] = ("*",)
+    # The resource metrics API (what metrics-server serves: `kubectl top`, the HPA's CPU and memory). A fresh kind
+    # cluster has none; False reproduces that.
+    metrics_server: bool = True
+    # Node groups the cluster autoscaler may grow and shrink, e.g. [{"name": "pool", "min": 2, "max": 5}]
+    # (optional keys: cpu, memory, pods, labels, join_seconds); see controllers/clusterautoscaler.py.
+    node_groups: tuple[dict[str, Any], ...] | list[dict[str, Any]] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -31,6 +31,9 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 IMAGES = ROOT / "docs" / "images"
 README_IMAGES = ("topology", "pod-board", "stack", "topology-ko")
 TIMEOUT_MS = 60_000
+# JupyterLab's first page load in a fresh browser profile (and the first kernel start) can take minutes on a
+# loaded two-core machine.
+START_TIMEOUT_MS = 240_000
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,7 +47,8 @@ from kube_magics import widgets
 from kube_magics.sim import SimCluster
 from tests.widgets.simbackend import SimBackend, place
 
-cluster = SimCluster(workers=2, seed=0)
+# Pod states are set by hand (place), so no scheduler or kubelet may change them.
+cluster = SimCluster(workers=2, seed=0, controllers=("*", "-default-scheduler", "-kubelet"))
 backend = SimBackend(cluster)
 place(cluster, "web-1", "sim-worker", "Running", ip="10.244.1.2")
 place(cluster, "web-2", "sim-worker2", "CrashLoopBackOff", ip="10.244.2.2")
@@ -141,13 +145,13 @@ def page(lab: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Itera
             viewport={"width": 1400, "height": 1000})
         pg = context.new_page()
         pg.set_default_timeout(TIMEOUT_MS)
-        pg.goto(f"{lab['base']}/lab/tree/views.ipynb?token={lab['token']}")
+        pg.goto(f"{lab['base']}/lab/tree/views.ipynb?token={lab['token']}", timeout=START_TIMEOUT_MS)
         pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                              " && window.jupyterapp.shell.currentWidget.sessionContext"
                              " && window.jupyterapp.shell.currentWidget.sessionContext.session"
                              " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
                              " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
-                             " === 'idle'")
+                             " === 'idle'", timeout=START_TIMEOUT_MS)
         pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         pg.locator(".km-stack svg").first.wait_for()
         try:

@@ -55,6 +55,7 @@ def test_explain_lays_out_kind_fields_and_descriptions(ip) -> None:  # type: ign
 
 
 def test_top_without_a_metrics_server_is_kubectls_error(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok("%kube use sim --no-metrics-server")  # as kind comes: the simulator serves metrics unless told not to
     assert ip.fails("%k8s top pods") + "\n" == output("errors.txt", "kubectl top pods")
     assert ip.fails("%k8s top nodes") == "error: Metrics API not available"
     assert ip.fails("%k8s top pods --sort-by=name") == "error: --sort-by accepts only cpu or memory"

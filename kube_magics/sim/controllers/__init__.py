@@ -2,7 +2,7 @@
 
 `CONTROLLERS` is the order the manager runs them in when several have work (the order a change flows through a
 real cluster: workload controllers, then the garbage collector, the scheduler, the kubelets, then the
-controllers that observe the result).
+controllers that observe the result: the horizontal pod autoscaler and the cluster autoscaler).
 
 The ReplicaSet controller comes before the Deployment controller: in a real cluster it creates or deletes a
 pod and reports the new count within milliseconds, before the Deployment controller looks again, and running it
@@ -12,12 +12,14 @@ first reproduces the exact sequence of Deployment states a real rollout goes thr
 from __future__ import annotations
 
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers.clusterautoscaler import ClusterAutoscaler
 from kube_magics.sim.controllers.cronjob import CronJobController
 from kube_magics.sim.controllers.daemonset import DaemonSetController
 from kube_magics.sim.controllers.deployment import DeploymentController
 from kube_magics.sim.controllers.endpoints import EndpointsController
 from kube_magics.sim.controllers.endpointslice import EndpointSliceController
 from kube_magics.sim.controllers.garbage import GarbageCollector
+from kube_magics.sim.controllers.hpa import HorizontalPodAutoscalerController
 from kube_magics.sim.controllers.job import JobController
 from kube_magics.sim.controllers.kubelet import KubeletController
 from kube_magics.sim.controllers.kubeproxy import KubeProxyController
@@ -48,4 +50,6 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     EndpointSliceController,
     LoadBalancerController,
     KubeProxyController,
+    HorizontalPodAutoscalerController,
+    ClusterAutoscaler,
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube_magics import quantity
+from kube_magics.printers.hpaconv import from_v1_annotations
 from kube_magics.sim.defaults.pods import child, children
 
 Obj = dict[str, Any]
@@ -47,7 +48,8 @@ def _cpu_metric(utilization: int) -> Obj:
 
 def hpa_as_v2(obj: Obj) -> Obj:
     """An autoscaling/v1 HPA as the API serves it through autoscaling/v2 (a new dict; v2 objects are returned
-    as they are): targetCPUUtilizationPercentage becomes a Resource metric (80% when unset)."""
+    as they are): targetCPUUtilizationPercentage becomes a Resource metric (80% when unset); the conditions and
+    current metrics a v1 object keeps in annotations (`printers.hpaconv`) come back into the status."""
     if obj.get("apiVersion") != "autoscaling/v1":
         return obj
     spec = dict(obj.get("spec") or {})
@@ -63,6 +65,12 @@ def hpa_as_v2(obj: Obj) -> Obj:
             new_status["currentMetrics"] = [{"resource": {"current": {"averageUtilization": current},
                                                           "name": "cpu"}, "type": "Resource"}]
         out["status"] = new_status
+    annotations, kept = from_v1_annotations((obj.get("metadata") or {}).get("annotations"))
+    if kept:
+        out["status"] = {**(out.get("status") or {}), **kept}
+        out["metadata"] = {k: v for k, v in obj["metadata"].items() if k != "annotations"}
+        if annotations:
+            out["metadata"]["annotations"] = annotations
     return out
 
 
