@@ -186,7 +186,7 @@ class FieldManagers:
         self._memo: dict[int, tuple[Node, dict[str, Any]]] = {}  # serialised sets shared between objects
         self._time_of = -1.0
         self._time = ""
-        rt.store.subscribe(self._on_event)
+        rt.store.subscribe(self._on_event, types=("DELETED",), skip=("Event",))
 
     # --- recording writes -----------------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ class WatchEvent(NamedTuple):
 
 
 Handler = Callable[[WatchEvent], None]
+Subscription = tuple[Handler, frozenset[str], "frozenset[str] | None"]
 IndexFunc = Callable[[Obj], Iterable[str]]
 
 
@@ -51,7 +52,7 @@ class Store:
         self._rng = rng
         self._objects: dict[str, dict[Key, Obj]] = {}
         self._rv = 0
-        self._handlers: dict[str | None, list[Handler]] = {}
+        self._handlers: dict[str | None, list[Subscription]] = {}
         self._history: deque[WatchEvent] = deque(maxlen=history)
         self._indexers: dict[str, dict[str, IndexFunc]] = {}
         self._indexes: dict[tuple[str, str], dict[str, dict[Key, None]]] = {}
@@ -226,29 +227,37 @@ class Store:
 
     # --- watching ------------------------------------------------------------------------------------------
 
-    def subscribe(self, handler: Handler, kinds: Iterable[str] | None = None) -> Callable[[], None]:
-        """Call `handler` synchronously for every change of these kinds (all kinds if None).
+    def subscribe(self, handler: Handler, kinds: Iterable[str] | None = None, *,
+                  types: Iterable[str] | None = None, skip: Iterable[str] = ()) -> Callable[[], None]:
+        """Call `handler` synchronously for every change of these kinds (all kinds if None, but those in `skip`),
+        of these event types (all if None).
 
-        Handlers must not write to the store; they enqueue work. Returns a function that unsubscribes.
+        Handlers must not write to the store; they enqueue work. Returns a function that unsubscribes. Filtering
+        here rather than in the handler matters: events outnumber every other write, and a handler that only
+        wants deletions need not be called for each of them.
         """
+        entry = (handler, frozenset(skip), None if types is None else frozenset(types))
         slots: builtins.list[str | None] = [None] if kinds is None else builtins.list(kinds)
         for slot in slots:
-            self._handlers.setdefault(slot, []).append(handler)
+            self._handlers.setdefault(slot, []).append(entry)
 
         def unsubscribe() -> None:
             for slot in slots:
                 lst = self._handlers.get(slot) or []
-                if handler in lst:
-                    lst.remove(handler)
+                if entry in lst:
+                    lst.remove(entry)
 
         return unsubscribe
 
     def _emit(self, event: WatchEvent) -> None:
         self._history.append(event)
-        for handler in self._handlers.get(event.kind, ()):
-            handler(event)
-        for handler in self._handlers.get(None, ()):
-            handler(event)
+        kind, etype = event.kind, event.type
+        for handler, _, types in self._handlers.get(kind, ()):
+            if types is None or etype in types:
+                handler(event)
+        for handler, skip, types in self._handlers.get(None, ()):
+            if kind not in skip and (types is None or etype in types):
+                handler(event)
 
     def events_since(self, resource_version: int, kinds: Iterable[str] | None = None) -> builtins.list[WatchEvent]:
         """Changes after `resource_version`, for a watch that resumes; Gone (410) if history no longer has it."""
