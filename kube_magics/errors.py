@@ -162,6 +162,13 @@ class UnknownServerError(ApiError):
         return f"Error from server: {self.message}"
 
 
+class TooManyRequestsError(ApiError):
+    """429: the server refuses for now; the Eviction API says so when a PodDisruptionBudget allows no disruption."""
+
+    reason = "TooManyRequests"
+    code = 429
+
+
 class GoneError(ApiError):
     reason = "Expired"
     code = 410
@@ -320,6 +327,15 @@ class DnsError(KubeMagicsError):
     or `;; connection timed out; no servers could be reached` when CoreDNS is down)."""
 
 
+class DrainError(KubeMagicsError):
+    """A drain that could not finish: kubectl's last error (`cannot delete DaemonSet-managed Pods ...`, `error when
+    waiting for pod ...`); `output` is what it printed before giving up."""
+
+    def __init__(self, message: str, *, output: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.output = output
+
+
 class WaitTimeoutError(KubeMagicsError):
     """A wait ran out of time (`kubectl wait`'s `timed out waiting for the condition`)."""
 
@@ -336,6 +352,7 @@ __all__ = [
     "ConflictError",
     "DnsError",
     "DockerfileError",
+    "DrainError",
     "ForbiddenError",
     "GoneError",
     "InvalidError",
@@ -345,6 +362,7 @@ __all__ = [
     "MethodNotAllowedError",
     "NotFoundError",
     "SimulatorOnlyError",
+    "TooManyRequestsError",
     "UnauthorizedError",
     "UnknownResourceError",
     "UnknownServerError",

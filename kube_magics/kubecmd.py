@@ -50,7 +50,7 @@ def cmd_status(session: Session, argv: list[str]) -> TextResult:
         lines.append(f"Clock:     {rfc3339(backend.now())} (virtual; {human_duration(elapsed)} since start)")
     for n in backend.list("nodes", namespace=None):
         ready = next((c["status"] for c in n.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "?")
-        state = {"True": "Ready", "False": "NotReady"}.get(ready, "Unknown")
+        state = {"True": "Ready", "?": "Unknown"}.get(ready, "NotReady")  # as kubectl: Unknown shows NotReady
         if n.get("spec", {}).get("unschedulable"):
             state += ",SchedulingDisabled"
         lines.append(f"Node:      {n['metadata']['name']:<24} {state}")
@@ -123,6 +123,20 @@ def _views() -> dict[str, Command]:
     return dict(kubeviews.COMMANDS)
 
 
+def cmd_fail_node(session: Session, argv: list[str]) -> TextResult:
+    """Stop a node's kubelet: the control plane notices after the grace period and evicts its pods later."""
+    if len(argv) != 1:
+        raise UsageError("usage: %kube fail-node NODE   (e.g. %kube fail-node sim-worker2)")
+    return TextResult(str(_sim(session, "fail-node").fail_node(argv[0])))
+
+
+def cmd_recover_node(session: Session, argv: list[str]) -> TextResult:
+    """Start a failed node's kubelet again."""
+    if len(argv) != 1:
+        raise UsageError("usage: %kube recover-node NODE")
+    return TextResult(str(_sim(session, "recover-node").recover_node(argv[0])))
+
+
 COMMANDS: dict[str, Command] = {
     "use": cmd_use,
     "status": cmd_status,
@@ -131,6 +145,8 @@ COMMANDS: dict[str, Command] = {
     "serve": cmd_serve,
     "requests": kubetraffic.cmd_requests,
     "load": kubetraffic.cmd_load,
+    "fail-node": cmd_fail_node,
+    "recover-node": cmd_recover_node,
 }
 
 

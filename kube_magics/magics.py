@@ -25,14 +25,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def boundary(fn: F) -> F:
-    """The one error boundary: domain errors become clean notebook errors."""
+    """The one error boundary: domain errors become clean notebook errors.
+
+    What a verb printed before it failed (`rollout status` lines before a timeout) goes to the output as ordinary
+    text, as kubectl's stdout would; only the error itself is shown as the error.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except KubeMagicsError as exc:
-            raise CellError(str(exc)) from None
+            text = str(exc)
+            printed = getattr(exc, "output", "") or ""
+            if printed and text.startswith(printed):
+                print(printed.rstrip("\n"))
+                text = text[len(printed):]
+            raise CellError(text) from None
 
     return wrapper  # type: ignore[return-value]
 

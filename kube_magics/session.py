@@ -98,11 +98,11 @@ class Session:
 
         backend = SimBackend(workers=self.settings.sim_workers if workers is None else workers,
                              seed=self.settings.sim_seed if seed is None else seed, **options)
-        self._switch(backend)  # type: ignore[arg-type]
+        self._switch(backend)
         self.settings.backend = "sim"
         if self._docker is not None:  # images built in this kernel stay pullable, as from a registry
             self._docker.attach(backend.sim)
-        return backend  # type: ignore[return-value]
+        return backend
 
     def swap_backend(self, backend: Backend) -> Backend | None:
         """Put `backend` in front of the cells in place of the active one (which is returned): e.g. the same

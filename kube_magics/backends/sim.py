@@ -86,9 +86,8 @@ class SimBackend:
 
     def evict(self, pod: str, namespace: str | None = "default", *, grace_period: int | None = None,
               dry_run: bool = False) -> None:
-        # No PodDisruptionBudget is enforced here yet, so an eviction is a graceful delete.
-        if not dry_run:
-            self.cluster.delete("pods", pod, namespace=namespace or "default", grace_period=grace_period)
+        # The Eviction API: PodDisruptionBudgets are honoured (429 TooManyRequests when one forbids it).
+        self.cluster.evict(pod, namespace or "default", grace_period=grace_period, dry_run=dry_run)
 
     def logs(self, pod: str, namespace: str | None = "default", *, container: str | None = None,
              previous: bool = False, tail: int | None = None) -> str:

@@ -40,7 +40,7 @@ def bootstrap(rt: Runtime) -> None:
         api.create(obj, trusted=True)
     ensure_metrics_server(rt)
     for cls in CONTROLLERS:
-        if rt.enabled(cls.name):
+        if rt.enabled(cls.name, cls.requires):
             rt.add_controller(cls)
     rt.settle()
     rt.advance(STATIC_PODS_AFTER)

@@ -25,6 +25,7 @@ class Controller:
 
     name: ClassVar[str] = "controller"
     watches: ClassVar[tuple[str, ...]] = ()
+    requires: ClassVar[tuple[str, ...]] = ()  # controllers it makes no sense without (run only if named then)
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt

@@ -54,12 +54,13 @@ class EventRecorder:
     # --- client-go's record.EventRecorder ---------------------------------------------------------------------
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, *, component: str, host: str = "",
-               field_path: str = "") -> None:
-        """`field_path` names the part of the object the event is about (`spec.containers{nginx}`)."""
+               field_path: str = "", ref: Obj | None = None) -> None:
+        """`field_path` names the part of the object the event is about (`spec.containers{nginx}`); `ref` is the
+        involvedObject when the component's reference differs from the object's own (the kubelet's to its Node)."""
         if not self.enabled:
             return
         now = self.rt.clock.now
-        ref = ref_to(obj)
+        ref = dict(ref) if ref is not None else ref_to(obj)
         if field_path:
             ref["fieldPath"] = field_path
         source = {"component": component}

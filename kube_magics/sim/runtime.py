@@ -54,7 +54,8 @@ class SimConfig:
     # <pending>, as on kind (controllers/loadbalancer.py).
     load_balancer_pool: str | None = None
     # Which controllers run, as kube-controller-manager's --controllers flag says it: "*" for all, "-name" to
-    # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...).
+    # leave one out (names are the controllers' event sources: "kubelet", "default-scheduler", ...). Without
+    # "kubelet" the node controller is left out too unless named (nothing would renew the nodes' Leases).
     controllers: tuple[str, ...] = ("*",)
     # The resource metrics API (what metrics-server serves: `kubectl top`, the HPA's CPU and memory). A fresh kind
     # cluster has none; False reproduces that.
@@ -91,12 +92,16 @@ class Runtime:
 
     # --- controllers ---------------------------------------------------------------------------------------------
 
-    def enabled(self, name: str) -> bool:
-        """Whether the controller named `name` runs in this cluster (SimConfig.controllers)."""
+    def enabled(self, name: str, requires: tuple[str, ...] = ()) -> bool:
+        """Whether the controller named `name` runs in this cluster (SimConfig.controllers). A controller that
+        `requires` others (the node lifecycle controller needs kubelets renewing the nodes' Leases) runs without
+        them only when named."""
         wanted = self.config.controllers
         if f"-{name}" in wanted:
             return False
-        return "*" in wanted or name in wanted
+        if name in wanted:
+            return True
+        return "*" in wanted and all(self.enabled(r) for r in requires)
 
     def add_controller(self, cls: type[Controller]) -> Controller:
         return self.manager.add(cls(self))

@@ -1,9 +1,12 @@
 """A controller's work queue: deduplicated keys, delayed re-adds, and per-key exponential back-off.
 
 As client-go's workqueue: a key added while already queued is queued once; `add_after` schedules an add on the
-virtual clock (the earliest of several delayed adds wins); `add_rate_limited` backs a failing key off
-(5 ms doubling to 1000 s, as the default controller rate limiter). When a queue gains work it tells its owner
-(`on_ready`), so the controller manager only visits controllers that have something to do.
+virtual clock (the earliest of several delayed adds wins); `add_rate_limited` backs a failing key off as the
+default controller rate limiter does: the longer of 5 ms doubling to 1000 s per key and an overall token bucket of
+10 per second with a burst of 100 (so a controller that requeues a key on every sync, as the Deployment
+controller does for a rollout past its progress deadline, looks at most ten times a second, not every 5 ms).
+When a queue gains work it tells its owner (`on_ready`), so the controller manager only visits controllers that
+have something to do.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 from kube_magics.sim.clock import Clock, Timer
 
 Key = Hashable
+BUCKET_QPS = 10.0
+BUCKET_BURST = 100.0
 
 
 class WorkQueue:
@@ -22,6 +27,8 @@ class WorkQueue:
         self._queue: dict[Any, None] = {}  # insertion-ordered set
         self._delayed: dict[Any, Timer] = {}
         self._failures: dict[Any, int] = {}
+        self._tokens = BUCKET_BURST
+        self._tokens_at = clock.now
         self._on_ready = on_ready
 
     def add(self, key: Key) -> None:
@@ -52,7 +59,14 @@ class WorkQueue:
     def add_rate_limited(self, key: Key) -> None:
         n = self._failures.get(key, 0)
         self._failures[key] = n + 1
-        self.add_after(key, min(0.005 * (2**n), 1000.0))
+        self.add_after(key, max(min(0.005 * (2**n), 1000.0), self._reserve()))
+
+    def _reserve(self) -> float:
+        """A token from the bucket (rate.Limiter's Reserve): how long until it is there."""
+        now = self._clock.now
+        self._tokens = min(BUCKET_BURST, self._tokens + (now - self._tokens_at) * BUCKET_QPS) - 1.0
+        self._tokens_at = now
+        return 0.0 if self._tokens >= 0 else -self._tokens / BUCKET_QPS
 
     def forget(self, key: Key) -> None:
         self._failures.pop(key, None)

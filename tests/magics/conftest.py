@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,9 +29,25 @@ class Cell:
         return result.result
 
     def fails(self, source: str) -> str:
-        result = self.run(source)
+        """The error a failing cell shows (what it printed before failing still goes to stdout)."""
+        return self.fails_after(source)[1]
+
+    def fails_showing(self, source: str) -> str:
+        """All a failing cell shows: what it printed before failing, then the error."""
+        printed, error = self.fails_after(source)
+        return printed + error
+
+    def fails_after(self, source: str) -> tuple[str, str]:
+        """What a failing cell printed before it failed, and the error it then showed."""
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            result = self.run(source)
+        sys.stdout.write(printed.getvalue())
         assert result.error_in_exec is not None, "the cell was expected to fail"
-        return str(result.error_in_exec)
+        error = str(result.error_in_exec)
+        shown = printed.getvalue()
+        rendered = shown.rfind(f"\x1b[0;31m{error.splitlines()[0] if error else ''}")
+        return (shown[:rendered] if rendered >= 0 else shown), error
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def test_exec_in_a_running_container(ip) -> None:  # type: ignore[no-untyped-def
     assert text(ip.ok("%k8s exec web -- printenv GREETING")) == "hello\n"
     resolv = text(ip.ok("%k8s exec web -- cat /etc/resolv.conf"))
     assert resolv.startswith("search default.svc.cluster.local svc.cluster.local cluster.local\n")
-    failed = ip.fails("%k8s exec web -- cat /var/run/secrets/kubernetes.io/serviceaccount/nope")
+    failed = ip.fails_showing("%k8s exec web -- cat /var/run/secrets/kubernetes.io/serviceaccount/nope")
     assert failed.splitlines() == ["cat: /var/run/secrets/kubernetes.io/serviceaccount/nope: No such file or "
                                    "directory", "command terminated with exit code 1"]
     assert "cannot run \"apt-get\"" in ip.fails("%k8s exec web -- apt-get update")
@@ -85,6 +85,6 @@ def test_run_attached_prints_the_output_and_removes_the_pod(ip) -> None:  # type
     out = text(ip.ok("%k8s run once --image=busybox --restart=Never --rm -i -- sh -c 'echo hello; echo bye'"))
     assert out == 'hello\nbye\npod "once" deleted from default namespace\n'
     assert text(ip.ok("%k8s get pods")) == "No resources found in default namespace.\n"
-    failed = ip.fails("%k8s run oops --image=busybox --restart=Never -i -- sh -c 'echo broken; exit 3'")
+    failed = ip.fails_showing("%k8s run oops --image=busybox --restart=Never -i -- sh -c 'echo broken; exit 3'")
     assert failed.splitlines() == ["broken", "error: pod default/oops terminated (Error) with exit code 3"]
     assert ip.fails("%k8s run t --image=busybox -it -- sh").startswith("error: -t/--tty needs a terminal")

@@ -76,7 +76,7 @@ def test_a_missing_object_is_kubectls_not_found_error(ip) -> None:  # type: igno
     message = ip.fails("%k8s get pod nope")
     assert message + "\n" == output("errors.txt", "kubectl get pod nope")
     ip.ok(NGINX_POD)
-    both = ip.fails("%k8s get pod nginx-pod nope")
+    both = ip.fails_showing("%k8s get pod nginx-pod nope")
     lines = both.splitlines()
     assert lines[0].split()[0] == "NAME" and lines[1].split()[0] == "nginx-pod"
     assert lines[-1] == 'Error from server (NotFound): pods "nope" not found'

@@ -37,7 +37,7 @@ def test_drain_a_node_with_only_daemonset_pods(ip) -> None:  # type: ignore[no-u
         "node/sim-worker2 cordoned\n"
         f"Warning: ignoring DaemonSet-managed Pods: {', '.join(daemons)}\n"
         "node/sim-worker2 drained\n")
-    message = ip.fails("%k8s drain sim-worker")
+    message = ip.fails_showing("%k8s drain sim-worker")
     problem = f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): " \
               f"{', '.join(_daemonset_pods(ip, 'sim-worker'))}"
     assert message.splitlines() == [
@@ -52,7 +52,7 @@ def test_drain_a_node_with_only_daemonset_pods(ip) -> None:  # type: ignore[no-u
 def test_drain_refuses_pods_no_controller_would_replace(ip) -> None:  # type: ignore[no-untyped-def]
     ip.ok(NGINX_POD)
     node = ip.ok("%k8s get pod nginx-pod -o json").objects[0]["spec"]["nodeName"]
-    message = ip.fails(f"%k8s drain {node} --ignore-daemonsets")
+    message = ip.fails_showing(f"%k8s drain {node} --ignore-daemonsets")
     problem = "cannot delete Pods that declare no controller (use --force to override): default/nginx-pod"
     assert message.splitlines()[1] == f'error: unable to drain node "{node}" due to error: {problem}, ' \
                                       "continuing command..."

@@ -151,8 +151,11 @@ def test_an_empty_node_is_removed_after_ten_minutes_but_never_below_min() -> Non
     assert removing[1] == f"Scale-down: empty node {gone} removed"
     node_events = [e for e in c.events(None, namespace="default")
                    if e["involvedObject"]["kind"] == "Node" and e["involvedObject"]["name"] == gone]
-    assert [(e["reason"], e["message"]) for e in node_events] == [
-        ("ScaleDown", "marked the node as toBeDeleted/unschedulable")]
+    by_source = [(e["source"].get("component"), e["reason"], e["message"]) for e in node_events]
+    assert [event for event in by_source if event[0] == "cluster-autoscaler"] == [
+        ("cluster-autoscaler", "ScaleDown", "marked the node as toBeDeleted/unschedulable")]
+    assert ("node-controller", "RegisteredNode", f"Node {gone} event: Registered Node {gone} in Controller") \
+        in by_source  # the node lifecycle controller saw it join
     assert c.list("pods", namespace=None, field_selector=f"spec.nodeName={gone}") == []
     c.advance(1800)
     assert len(pool_nodes(c)) == 1  # the group's min

@@ -28,16 +28,12 @@ class SimControls:
         self.advanced.append(float(seconds))
         return self.cluster.advance(seconds)
 
+    # The views' clusters run without kubelets or a node controller (SimCluster.fail_node stops a kubelet and
+    # leaves the rest to the node controller): a failed node is shown as the node controller marks it.
     def fail_node(self, name: str) -> Any:
-        verb = getattr(self.cluster, "fail_node", None)
-        if verb is not None:
-            return verb(name)
         return _node_ready(self.cluster, name, ready=False)
 
     def recover_node(self, name: str) -> Any:
-        verb = getattr(self.cluster, "recover_node", None)
-        if verb is not None:
-            return verb(name)
         return _node_ready(self.cluster, name, ready=True)
 
 

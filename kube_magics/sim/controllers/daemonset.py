@@ -94,8 +94,13 @@ class DaemonSetController(Controller):
         nodes = {n["metadata"]["name"]: n for n in self.rt.store.iter("Node")}
         info = self._template_info(ds)
         eligible = [name for name, node in sorted(nodes.items()) if self._eligible(info, node)]
+        staying = 0
         for name in sorted(set(by_node) - set(eligible)):
-            for pod in by_node.pop(name):
+            pods = by_node.pop(name)
+            if name in nodes and _may_stay(info, nodes[name]):
+                staying += 1  # misscheduled, but its NoExecute taints are tolerated: the pod keeps running
+                continue
+            for pod in pods:
                 self._delete(ds, pod)
         for name in eligible:
             pods = by_node.get(name) or []
@@ -106,7 +111,7 @@ class DaemonSetController(Controller):
             else:
                 by_node[name] = pods[:1]
         self._rolling_update(ds, hash_, by_node)
-        self._write_status(ds, eligible, hash_, by_node)
+        self._write_status(ds, eligible, hash_, by_node, staying)
 
     # --- revisions -------------------------------------------------------------------------------------------------
 
@@ -226,7 +231,8 @@ class DaemonSetController(Controller):
                 pods.remove(old[0])
                 unavailable += 1
 
-    def _write_status(self, ds: Obj, eligible: list[str], hash_: str, by_node: dict[str, list[Obj]]) -> None:
+    def _write_status(self, ds: Obj, eligible: list[str], hash_: str, by_node: dict[str, list[Obj]],
+                      staying: int) -> None:
         wanted = set(eligible)
         scheduled = [n for n in eligible if any(p["spec"].get("nodeName") for p in by_node.get(n, []))]
         ready = [n for n in eligible if any(_ready(p) for p in by_node.get(n, []))]
@@ -238,7 +244,7 @@ class DaemonSetController(Controller):
             "currentNumberScheduled": len(scheduled),
             "desiredNumberScheduled": len(eligible),
             "numberAvailable": len(ready),
-            "numberMisscheduled": len(misscheduled),
+            "numberMisscheduled": len(misscheduled) + staying,
             "numberReady": len(ready),
             "observedGeneration": ds["metadata"].get("generation", 1),
             "updatedNumberScheduled": len(updated),
@@ -247,6 +253,15 @@ class DaemonSetController(Controller):
             status["numberUnavailable"] = len(eligible) - len(ready)
         if status != ds.get("status"):
             self.rt.api.write_status(ds, status)
+
+
+def _may_stay(info: PodInfo, node: Obj) -> bool:
+    """`NodeShouldRunDaemonPod`'s shouldContinueRunning for a node that should not run the pod: the node still
+    matches, and only NoSchedule taints are not tolerated (a cordon, a failed node's `unreachable:NoSchedule`)."""
+    if filters.node_affinity(info, node) is not None:
+        return False
+    no_execute = [t for t in (node.get("spec") or {}).get("taints") or () if t.get("effect") == "NoExecute"]
+    return all(any(filters.tolerates(t, taint) for t in info.tolerations) for taint in no_execute)
 
 
 def _pinned_node(pod: Obj) -> str:

@@ -18,6 +18,9 @@ looks late): 1,000 nodes cost about 33 small writes per virtual second, about a 
 hour. Pods cost nothing while nothing about them changes: probe results and exits are computed ahead (the
 behaviour model knows them), so a pod sleeps until its next transition.
 
+A stopped kubelet (`set_alive`, node faults) renews nothing and leaves its pods be; back, it posts its node's and
+pods' status (`kubelet_node.py`).
+
 Must not: schedule pods (the scheduler binds them), create or delete pods other than mirror pods' deletion
 finishing (`api.finish_deletion`), or read the wall clock.
 """
@@ -32,6 +35,7 @@ from kube_magics.images import normalise
 from kube_magics.sim.behaviour import Context, Process, command_of, env_of, plan
 from kube_magics.sim.clock import quantize
 from kube_magics.sim.controller import Controller
+from kube_magics.sim.controllers import kubelet_node
 from kube_magics.sim.controllers import kubelet_stages as stages
 from kube_magics.sim.controllers.kubelet_config import ConfigManager, ContainerConfig
 from kube_magics.sim.controllers.kubelet_runtime import NodeRuntime
@@ -129,6 +133,8 @@ class KubeletController(Controller):
                     if image is not None:
                         nr.images[normalise(ref)] = image
             self._ensure_lease(node)
+            nr.unschedulable = bool(node["spec"].get("unschedulable"))
+        kubelet_node.note_schedulable(self, node)
         if nr.images_dirty:
             nr.images_dirty = False
             status = dict(node.get("status") or {})
@@ -143,6 +149,7 @@ class KubeletController(Controller):
             return
         nr.alive = alive
         if alive:
+            kubelet_node.come_back(self, name)
             for pod in self.rt.store.iter("Pod"):
                 if pod["spec"].get("nodeName") == name:
                     self.queue.add(("pod", pod["metadata"]["namespace"], pod["metadata"]["name"]))

@@ -84,6 +84,7 @@ class NodeRuntime:
     cidr_base: str  # "10.244.3."
     cpus: int = 4
     alive: bool = True
+    unschedulable: bool = False  # spec.unschedulable as the kubelet last saw it
     images: dict[str, Image] = field(default_factory=dict)  # normalised ref -> image
     pull_free_at: float = 0.0
     next_host: int = 2

@@ -157,6 +157,10 @@ def _condition(p: PodRuntime, ctype: str, ok: bool, now: float, reason: str = ""
     return cond
 
 
+KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
+                                "PodScheduled"})
+
+
 def conditions(p: PodRuntime, pod_phase: str, now: float, scheduled_at: str | None) -> list[Obj]:
     done = pod_phase in ("Succeeded", "Failed")
     pending_init = [c.name for c in p.inits if not c.succeeded]
@@ -191,8 +195,11 @@ def pod_status(p: PodRuntime, *, host_ip: str, now: float, old: Obj) -> Obj:
     for cond in old.get("conditions") or ():
         if cond.get("type") == "PodScheduled":
             scheduled_at = cond.get("lastTransitionTime")
+    # Conditions other components own (DisruptionTarget, readiness gates) are kept, ahead of the kubelet's own
+    # (the status manager's mergePodStatus).
+    foreign = [c for c in old.get("conditions") or () if c.get("type") not in KUBELET_CONDITIONS]
     status: Obj = {
-        "conditions": conditions(p, pod_phase, now, scheduled_at),
+        "conditions": foreign + conditions(p, pod_phase, now, scheduled_at),
         "containerStatuses": [container_status(c, now) for c in p.mains],
         "hostIP": host_ip,
         "hostIPs": [{"ip": host_ip}],
