@@ -145,15 +145,41 @@ def execute(nb: Any, *, cwd: Path, have: set[str], timeout: int) -> Any:
         if cell.cell_type == "code" and any(t in NEEDS and t not in have for t in tags):
             cell.metadata["tags"] = [*tags, BUILD_SKIP]
             skipped.append(cell)
+    nb.cells.append(_settle_cell())
     client = NotebookClient(nb, km=_kernel_manager(), timeout=timeout, allow_errors=False, record_timing=False,
                             store_widget_state=True, skip_cells_with_tag=BUILD_SKIP,
                             resources={"metadata": {"path": str(cwd)}})
     try:
         client.execute(env=kernel_env())
     finally:
+        nb.cells.pop()
         for cell in skipped:
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != BUILD_SKIP]
     return nb
+
+
+SETTLE = """\
+import asyncio
+from ipywidgets.widgets.widget import _instances
+
+await asyncio.sleep(0.2)
+for widget in list(_instances.values()):
+    if hasattr(widget, "feed"):
+        widget.feed.throttle.flush()
+    widget.send_state()
+"""
+
+
+def _settle_cell() -> Any:
+    """A last cell, run and then dropped. A view redraws up to 1/25 s after a change, on the kernel's event loop;
+    a redraw that comes after its cell has finished reaches the browser but not the saved widget state, which
+    records only what arrives while a cell runs. So this cell lets those redraws happen, and then sends every
+    widget's whole state once more: the saved state is each view's last, on every run."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(SETTLE)
+    cell.id = "settle"
+    return cell
 
 
 def _kernel_manager() -> Any:
