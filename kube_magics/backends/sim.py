@@ -109,6 +109,9 @@ class SimBackend:
         if chosen is None or "running" not in (statuses.get(name, {}).get("state") or {}):
             raise BackendError(f'unable to upgrade connection: container not found ("{name}")')
         view = ContainerView.build(obj, chosen, self._lookup, self.list("services", None))
+        # The environment is the running process's, fixed when the kubelet started it (a ConfigMap changed since
+        # then does not reach it), with the image's own Env as the kubelet read it, built images' included.
+        view.env = self.cluster.exec_env(pod, name, namespace or "default")
         return sim_exec.run(view, command)
 
     def _lookup(self, resource: str, name: str, namespace: str) -> Obj | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from kube_magics.sim import system
 from kube_magics.sim.controllers import CONTROLLERS
-from kube_magics.sim.controllers.clusterautoscaler import initial_nodes
+from kube_magics.sim.controllers.clusterautoscaler import add_initial_nodes
 from kube_magics.sim.metrics import ensure_metrics_server
 from kube_magics.sim.nodes import make_node, node_ip, node_names
 from kube_magics.sim.runtime import Runtime
@@ -52,8 +52,7 @@ def bootstrap(rt: Runtime) -> None:
     rt.advance(WORKERS_AFTER - ADDONS_AFTER)
     for index, name in enumerate(names[1:], start=1):
         _join(rt, name, index, images)
-    for node in initial_nodes(rt):  # the node groups' first nodes (SimConfig.node_groups), at their min size
-        rt.api.create(node, trusted=True)
+    add_initial_nodes(rt)  # the node groups' first nodes (SimConfig.node_groups), at their min size
     rt.settle()
     start = parse_rfc3339(rt.config.start)
     if rt.enabled("kubelet"):

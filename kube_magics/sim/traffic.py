@@ -129,7 +129,10 @@ class Traffic:
         load = self.loads.get(key) or Load(namespace, target, rps, client, path)
         load.rps, load.client, load.path = rps, client, path
         self.loads[key] = load
-        self.refresh(key)
+        wake = self.refresh(key)
+        proxy = self.rt.services.get("kube-proxy")
+        if wake is not None and proxy is not None:  # a pod that starts to listen soon takes its part then
+            proxy.look_again(key, wake)
         return load.summary()
 
     def loads_on(self, namespace: str, service: str) -> list[LoadKey]:

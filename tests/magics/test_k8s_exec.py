@@ -141,3 +141,15 @@ def test_exec_verb_checks_its_arguments(ip) -> None:  # type: ignore[no-untyped-
         "error: container nope is not valid for pod web out of: app, sidecar"
     assert ip.fails("%k8s exec -it web -- sh").startswith("error: an interactive shell needs a terminal")
     assert ip.fails("%k8s exec nope -- env") == 'Error from server (NotFound): pods "nope" not found'
+
+
+def test_a_running_container_keeps_the_environment_it_started_with(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(APP)
+    ip.ok("%kube advance 30s")
+    ip.ok(APP.split("---")[0].replace("MODE: production", "MODE: staging"))
+    assert str(ip.ok("%k8s exec web -c app -- printenv CFG_MODE")) == "production\n"  # set when the container started
+    assert str(ip.ok("%k8s exec web -c app -- sh -c 'echo $CFG_MODE'")) == "production\n"
+    ip.ok("%k8s delete pod web")
+    ip.ok("%%k8s" + APP.split("---", 3)[3].replace("  name: web\n", "  name: web2\n", 1))
+    ip.ok("%kube advance 30s")
+    assert str(ip.ok("%k8s exec web2 -c app -- printenv CFG_MODE")) == "staging\n"  # a new container reads it anew

@@ -82,6 +82,19 @@ def test_a_group_starts_at_its_min_size_with_nodes_named_as_the_autoscaler_names
     assert [x["status"] for x in node["status"]["conditions"] if x["type"] == "Ready"] == ["True"]
 
 
+def test_every_node_has_a_pod_cidr_and_an_address_of_its_own() -> None:
+    c = SimCluster(workers=1, node_groups=[{"name": "pool", "min": 3, "max": 5}])
+    c.apply(big(5))  # one pod of 3 CPUs a node: the worker and the group's three, and one more node
+    advance_until(c, lambda: len(pool_nodes(c)) == 4, timeout=120)
+    nodes = c.list("nodes", namespace=None)
+    cidrs = [n["spec"]["podCIDR"] for n in nodes]
+    addresses = [a["address"] for n in nodes for a in n["status"]["addresses"] if a["type"] == "InternalIP"]
+    assert len(nodes) == 6 and len(set(cidrs)) == 6 and len(set(addresses)) == 6
+    advance_until(c, lambda: all(ready(p) for p in c.list("pods", selector="app=big")), timeout=60)
+    ips = [p["status"]["podIP"] for p in c.list("pods", selector="app=big")]
+    assert len(set(ips)) == 5
+
+
 def test_an_unschedulable_pod_triggers_a_scale_up_and_runs_on_the_new_node() -> None:
     c = SimCluster(workers=1, node_groups=[{"name": "pool", "min": 1, "max": 3}])
     before = pool_nodes(c)

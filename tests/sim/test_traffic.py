@@ -248,6 +248,26 @@ def test_a_load_with_nothing_to_serve_it_fails_and_recovers() -> None:
     assert load["failed"] == 0 and len(load["served"]) == 3
 
 
+def test_a_load_set_while_the_servers_start_reaches_them_once_they_listen() -> None:
+    # `rollout status` returns the instant the last pod is ready; nginx listens a moment later. A load set then
+    # fails for that moment only, and is spread over the pods once they serve.
+    c = SimCluster(workers=2)
+    metrics = RecordingMetrics()
+    c.rt.services["metrics"] = metrics
+    c.apply([{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+              "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1.20"}]}}}},
+             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}])
+    c.rollout_status("web")
+    first = c.set_load("svc/web", rps=600)
+    c.advance(1)
+    [load] = c.loads()
+    assert load["failed"] == 0 and sorted(load["served"].values()) == [200.0] * 3, (first, load)
+    assert sorted(demand_by_pod(c, metrics).values()) == [200.0] * 3
+
+
 def test_pods_on_a_failed_node_answer_nothing() -> None:
     c = SimCluster(workers=2)
     web(c, replicas=4)

@@ -350,15 +350,17 @@ def group_node(rt: Any, group: fit.NodeGroup, name: str) -> Obj:
     return node
 
 
-def initial_nodes(rt: Any) -> list[Obj]:
-    """The nodes each group starts with (its min), named as the autoscaler names the ones it adds."""
+def add_initial_nodes(rt: Any) -> list[Obj]:
+    """Register the nodes each group starts with (its min), named as the autoscaler names the ones it adds. One
+    at a time: each takes the pod CIDR and address after those of the nodes registered before it."""
     c = rt.config
     rng = Random(f"{c.seed}/node-groups")
     out = []
     for group in fit.node_groups(c.node_groups, cpu=c.node_cpu, memory=c.node_memory, pods=c.node_pods):
         for _ in range(group.min):
-            out.append((group, f"{c.name}-{group.name}-{random_suffix(rng)}"))
-    return [group_node(rt, g, n) for g, n in out]
+            node = group_node(rt, group, f"{c.name}-{group.name}-{random_suffix(rng)}")
+            out.append(rt.api.create(node, trusted=True))
+    return out
 
 
 def _next_index(rt: Any) -> int:

@@ -25,6 +25,14 @@ class KubeProxyController(Controller):
     name = "kube-proxy"
     watches = ("Service", "EndpointSlice", "Node", "Pod")
 
+    def __init__(self, rt: Any) -> None:
+        super().__init__(rt)
+        rt.services["kube-proxy"] = self
+
+    def look_again(self, load: Any, at: float) -> None:
+        """Spread `load` again at `at` (virtual time), when a container that is starting will listen."""
+        self.queue.add_after(("load", load), max(0.0, at - self.rt.now))
+
     def keys_for(self, event: WatchEvent) -> Iterable[Any]:
         obj = event.object
         meta = obj["metadata"]
@@ -56,7 +64,7 @@ class KubeProxyController(Controller):
         for load in loads:
             wake = traffic.refresh(load)
             if wake is not None:
-                self.queue.add_after(("load", load), max(0.0, wake - self.rt.now))
+                self.look_again(load, wake)
 
 
 def _ready(node: dict[str, Any]) -> Any:
