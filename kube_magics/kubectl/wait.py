@@ -20,7 +20,7 @@ from kube_magics.errors import KubeMagicsError, NotFoundError, UsageError, WaitT
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import WAIT_CAP, fail, namespace, result
 from kube_magics.kubectl.flags import ALL_NAMESPACES, FILENAME, RECURSIVE, SELECTOR, Command, Flag, parse
-from kube_magics.kubectl.resources import Target, fetch, parse_args
+from kube_magics.kubectl.resources import Target, fetch, file_targets, parse_args
 from kube_magics.printers import jsonpath
 from kube_magics.printers.jsonpath_eval import find_results
 from kube_magics.printers.util import go_value
@@ -79,9 +79,7 @@ def wait(session: Session, argv: list[str]) -> TextResult:
 
 def _targets(session: Session, filenames: list[str], recursive: bool, args: list[str]) -> list[Target]:
     if filenames:
-        from kube_magics.kubectl.apply_files import objects_in_files
-
-        return [Target(r.resource, r.name) for r in objects_in_files(session.backend, filenames, recursive)]
+        return file_targets(session.backend, filenames, recursive)
     targets = parse_args(session.backend.catalogue, args, cmd="kubectl wait")
     if not targets:
         raise UsageError("error: resource(s) were provided, but no name was specified")
