@@ -17,13 +17,13 @@ from typing import Any
 
 from kube_magics.backends.base import Backend
 from kube_magics.errors import KubeMagicsError, NotFoundError, UsageError, WaitTimeoutError
+from kube_magics.gojson import go_format
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import WAIT_CAP, fail, namespace, result
 from kube_magics.kubectl.flags import ALL_NAMESPACES, FILENAME, RECURSIVE, SELECTOR, Command, Flag, parse
 from kube_magics.kubectl.resources import Target, fetch, file_targets, parse_args
 from kube_magics.printers import jsonpath
 from kube_magics.printers.jsonpath_eval import find_results
-from kube_magics.printers.util import go_value
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -157,7 +157,7 @@ def _jsonpath_condition(text: str) -> Callable[[Obj | None], bool]:
         value = results[0][0]
         if isinstance(value, (dict, list)):
             raise UsageError("error: jsonpath leads to a nested object or list which is not supported")
-        return expected is None or go_value(value).strip() == expected.strip()
+        return expected is None or go_format(value).strip() == expected.strip()
 
     return check
 
