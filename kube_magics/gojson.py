@@ -2,7 +2,8 @@
 
 - `go_type`: the Go type a decoded JSON value has (`map`, `slice`, `string`, `int64`, `float64`, `bool`, `nil`).
 - `same`: Go's `==` on decoded values (equal type and value: `true` is not `1`).
-- `go_format`: Go's `%v` (`map[image:x name:y]`, `[a b]`, `<nil>`), as error messages print values.
+- `go_format`: Go's `%v` (`map[image:x name:y]`, `[a b]`, `<nil>`), as error messages and templates print
+  values; `go_float` for a float64.
 - `go_json`: `encoding/json` output: compact, map keys sorted, `<`, `>`, `&` escaped.
 
 Imports nothing of kube_magics.
@@ -11,6 +12,7 @@ Imports nothing of kube_magics.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -42,12 +44,17 @@ def go_format(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
-    if isinstance(value, dict):
+        return go_float(value)
+    if isinstance(value, Mapping):
         return "map[" + " ".join(f"{k}:{go_format(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "[" + " ".join(go_format(v) for v in value) + "]"
     return str(value)
+
+
+def go_float(value: float) -> str:
+    """Go's `%v` for a float64 (strconv 'g', shortest; Python's repr writes the exponent as Go does: `1e-05`)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
 
 
 def go_json(value: Any) -> str:

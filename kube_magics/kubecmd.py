@@ -9,20 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from kube_magics import kubetraffic
-from kube_magics.errors import SimulatorOnlyError, UsageError
+from kube_magics.errors import UsageError
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 from kube_magics.timefmt import human_duration, parse_duration, rfc3339
 
 Command = Callable[[Session, list[str]], Any]
-
-
-def _sim(session: Session, verb: str) -> Any:
-    sim = session.backend.sim
-    if sim is None:
-        raise SimulatorOnlyError(f"%kube {verb} works on the simulated cluster only; "
-                                 f"this notebook talks to {session.backend.name}")
-    return sim
 
 
 def cmd_use(session: Session, argv: list[str]) -> TextResult:
@@ -70,7 +62,7 @@ def cmd_reset(session: Session, argv: list[str]) -> TextResult:
 def cmd_advance(session: Session, argv: list[str]) -> TextResult:
     if len(argv) != 1:
         raise UsageError("usage: %kube advance DURATION   (e.g. 30s, 2m, 1h30m)")
-    sim = _sim(session, "advance")
+    sim = session.simulated("advance")
     seconds = parse_duration(argv[0])
     with session.sim_lock():
         sim.advance(seconds)
@@ -97,7 +89,7 @@ def cmd_serve(session: Session, argv: list[str]) -> TextResult:
     if args.speed < 0:
         raise UsageError("--speed must be 0 (the notebook moves the clock) or positive")
     backend = session.backend
-    server = serve(_sim(session, "serve"), port=args.port, kubeconfig=args.kubeconfig, speed=args.speed,
+    server = serve(session.simulated("serve"), port=args.port, kubeconfig=args.kubeconfig, speed=args.speed,
                    lock=session.sim_lock())
     # The cells now reach the cluster through the lock the server's requests take; switching clusters stops it.
     session.swap_backend(Locked(backend, server.lock, server=server))
@@ -127,14 +119,14 @@ def cmd_fail_node(session: Session, argv: list[str]) -> TextResult:
     """Stop a node's kubelet: the control plane notices after the grace period and evicts its pods later."""
     if len(argv) != 1:
         raise UsageError("usage: %kube fail-node NODE   (e.g. %kube fail-node sim-worker2)")
-    return TextResult(str(_sim(session, "fail-node").fail_node(argv[0])))
+    return TextResult(str(session.simulated("fail-node").fail_node(argv[0])))
 
 
 def cmd_recover_node(session: Session, argv: list[str]) -> TextResult:
     """Start a failed node's kubelet again."""
     if len(argv) != 1:
         raise UsageError("usage: %kube recover-node NODE")
-    return TextResult(str(_sim(session, "recover-node").recover_node(argv[0])))
+    return TextResult(str(session.simulated("recover-node").recover_node(argv[0])))
 
 
 COMMANDS: dict[str, Command] = {

@@ -12,20 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube_magics.errors import SimulatorOnlyError
 from kube_magics.lineparse import ArgParser
 from kube_magics.results import TextResult, pre
 from kube_magics.session import Session
 
 BAR_WIDTH = 40
-
-
-def _sim(session: Session, verb: str) -> Any:
-    sim = session.backend.sim
-    if sim is None:
-        raise SimulatorOnlyError(f"%kube {verb} works on the simulated cluster only; "
-                                 f"this notebook talks to {session.backend.name}")
-    return sim
 
 
 def cmd_requests(session: Session, argv: list[str]) -> TextResult:
@@ -35,7 +26,7 @@ def cmd_requests(session: Session, argv: list[str]) -> TextResult:
     parser.add_argument("--namespace", "-n")
     parser.add_argument("--path")
     args = parser.parse_args(argv)
-    sim = _sim(session, "requests")
+    sim = session.simulated("requests")
     result = sim.send_requests(args.target, args.count, namespace=args.namespace or session.settings.namespace,
                                path=args.path)
     text = requests_table(result, args.target, args.count)
@@ -64,7 +55,7 @@ def cmd_load(session: Session, argv: list[str]) -> TextResult:
     parser.add_argument("--namespace", "-n")
     parser.add_argument("--path")
     args = parser.parse_args(argv)
-    sim = _sim(session, "load")
+    sim = session.simulated("load")
     if args.target is None:
         loads = sim.loads()
         return TextResult("\n\n".join(load_text(s) for s in loads) if loads else "No load is running.",

@@ -158,18 +158,18 @@ def history(d: Mapping[str, Any], replicasets: Sequence[Mapping[str, Any]], *, r
 
 def status(d: Mapping[str, Any], revision: int = 0) -> tuple[str, bool]:
     """kubectl's DeploymentStatusViewer: the line `rollout status` prints, and whether the rollout is done."""
-    name = d["metadata"]["name"]
-    st = d.get("status") or {}
+    meta, spec, st = d.get("metadata") or {}, d.get("spec") or {}, d.get("status") or {}
+    name = meta.get("name")
     if revision > 0:
         current = revision_of(d) or 0
         if revision != current:
             raise RolloutError(f"desired revision ({revision}) is different from the running revision ({current})")
-    if d["metadata"].get("generation", 1) > int(st.get("observedGeneration") or 0):
+    if int(meta.get("generation") or 0) > int(st.get("observedGeneration") or 0):
         return "Waiting for deployment spec update to be observed...", False
     cond = next((c for c in st.get("conditions") or () if c.get("type") == "Progressing"), None)
     if cond is not None and cond.get("reason") == TIMED_OUT:
         raise RolloutError(f'deployment "{name}" exceeded its progress deadline')
-    want = d["spec"].get("replicas", 1)
+    want = int(spec.get("replicas", 1))
     updated, replicas, available = (int(st.get(k) or 0) for k in ("updatedReplicas", "replicas",
                                                                    "availableReplicas"))
     waiting = f'Waiting for deployment "{name}" rollout to finish: '

@@ -118,6 +118,14 @@ class Session:
         self._switch(None)
         return self.backend
 
+    def simulated(self, command: str) -> Any:
+        """The simulated cluster behind the active backend, for `%kube COMMAND`, which works on it only."""
+        sim = self.backend.sim
+        if sim is None:
+            raise SimulatorOnlyError(f"%kube {command} works on the simulated cluster only; "
+                                     f"this notebook talks to {self.backend.name}")
+        return sim
+
     # --- the views --------------------------------------------------------------------------------------------
 
     def _switch(self, backend: Backend | None) -> None:

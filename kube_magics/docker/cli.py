@@ -82,7 +82,7 @@ def _text(text: str, objects: list[dict[str, Any]] | None = None, value: Any = N
 @verb(Verb("images", "docker images [OPTIONS] [REPOSITORY[:TAG]]", "List images",
            (Flag("all", "a"), _QUIET, _NO_TRUNC, Flag("digests"), _FORMAT, _FILTER), 0, 1))
 def images(engine: Engine, o: dict[str, Any], args: list[str]) -> TextResult:
-    found = engine.api.images(name=args[0] if args else None, all=o["all"], filters=_filters(o["filter"]))
+    found = engine.api.images(name=args[0] if args else None, all=o["all"], filters=parse_filters(o["filter"]))
     text = fmt.format_images(found, now=time.time(), quiet=o["quiet"], no_trunc=o["no_trunc"],
                              digests=o["digests"], fmt=o["format"])
     return _text(text, found)
@@ -94,13 +94,14 @@ def images(engine: Engine, o: dict[str, Any], args: list[str]) -> TextResult:
 def ps(engine: Engine, o: dict[str, Any], args: list[str]) -> TextResult:
     limit = 1 if o["latest"] else int(o["last"]) if o["last"] is not None else -1
     found = engine.api.containers(all=o["all"] or limit > 0, limit=limit, size=o["size"],
-                                  filters=_filters(o["filter"]))
+                                  filters=parse_filters(o["filter"]))
     text = fmt.format_ps(found, now=time.time(), quiet=o["quiet"], no_trunc=o["no_trunc"], fmt=o["format"],
                          size=o["size"])
     return _text(text, found)
 
 
-def _filters(items: list[str]) -> dict[str, list[str]] | None:
+def parse_filters(items: list[str]) -> dict[str, list[str]] | None:
+    """`--filter key=value` (repeatable) as the Engine API's filters: values by key; None for none."""
     out: dict[str, list[str]] = {}
     for item in items:
         key, sep, value = item.partition("=")

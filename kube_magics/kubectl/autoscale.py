@@ -28,7 +28,7 @@ from kube_magics.kubectl.flags import (
     dry_run,
     parse,
 )
-from kube_magics.kubectl.resources import Target, fetch, parse_args
+from kube_magics.kubectl.resources import fetch, file_targets, parse_args
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -52,9 +52,7 @@ def autoscale(session: Session, argv: list[str]) -> TextResult:
     strategy = dry_run(AUTOSCALE, o)
     backend = session.backend
     if o.filename:
-        from kube_magics.kubectl.apply_files import objects_in_files
-
-        targets = [Target(r.resource, r.name) for r in objects_in_files(backend, o.filename, o.recursive)]
+        targets = file_targets(backend, o.filename, o.recursive)
     else:
         targets = parse_args(backend.catalogue, args, cmd="kubectl autoscale")
     if any(t.name is None for t in targets):

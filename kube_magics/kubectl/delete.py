@@ -28,7 +28,7 @@ from kube_magics.kubectl.flags import (
     dry_run,
     parse,
 )
-from kube_magics.kubectl.resources import Target, fetch, parse_args
+from kube_magics.kubectl.resources import Target, fetch, file_targets, parse_args
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -115,9 +115,7 @@ def _check(o: Options) -> tuple[int | None, str, str]:
 def _targets(session: Session, o: Options, args: list[str]) -> list[Target]:
     backend = session.backend
     if o.filename:
-        from kube_magics.kubectl.apply_files import objects_in_files
-
-        return [Target(r.resource, r.name) for r in objects_in_files(backend, o.filename, o.recursive)]
+        return file_targets(backend, o.filename, o.recursive)
     targets = parse_args(backend.catalogue, args, cmd="kubectl delete")
     if not targets:
         raise UsageError("error: " + NOTHING)

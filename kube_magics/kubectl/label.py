@@ -32,7 +32,7 @@ from kube_magics.kubectl.flags import (
     dry_run,
     parse,
 )
-from kube_magics.kubectl.resources import Target, fetch, parse_args
+from kube_magics.kubectl.resources import Target, fetch, file_targets, parse_args
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -153,9 +153,7 @@ def _validate(o: Options, k: _Kind, resources: list[str], new: dict[str, str], r
 
 def _targets(session: Session, o: Options, resources: list[str], k: _Kind) -> list[Target]:
     if o.filename:
-        from kube_magics.kubectl.apply_files import objects_in_files
-
-        return [Target(r.resource, r.name) for r in objects_in_files(session.backend, o.filename, o.recursive)]
+        return file_targets(session.backend, o.filename, o.recursive)
     targets = parse_args(session.backend.catalogue, resources, cmd=f"kubectl {k.command.path}")
     if any(t.name is None for t in targets) and not (o.all or o.selector or o.field_selector):
         raise UsageError("error: resource(s) were provided, but no name was specified")

@@ -20,7 +20,7 @@ from kube_magics.errors import KubeMagicsError
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import fail, namespace, result
 from kube_magics.kubectl.flags import DRY_RUN, FIELD_MANAGER, FILENAME, Command, Flag, Options, dry_run, parse
-from kube_magics.kubectl.resources import Target, fetch, parse_args
+from kube_magics.kubectl.resources import fetch, file_targets, parse_args
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -41,9 +41,7 @@ def patch(session: Session, argv: list[str]) -> TextResult:
     body = _body(o)
     backend = session.backend
     if o.filename:
-        from kube_magics.kubectl.apply_files import objects_in_files
-
-        targets = [Target(r.resource, r.name) for r in objects_in_files(backend, o.filename, False)]
+        targets = file_targets(backend, o.filename, False)
     else:
         targets = parse_args(backend.catalogue, args, cmd="kubectl patch")
     found = fetch(backend, targets, namespace=namespace(session, o))

@@ -89,6 +89,13 @@ def parse_args(catalogue: ResourceCatalogue, args: list[str], *, cmd: str = "kub
     return [Target(r, n) for r in types for n in names]
 
 
+def file_targets(backend: Backend, paths: list[str], recursive: bool) -> list[Target]:
+    """The objects that the manifests in `-f` files name, one target each (for delete, label, scale ... -f)."""
+    from kube_magics.kubectl.apply_files import objects_in_files
+
+    return [Target(r.resource, r.name) for r in objects_in_files(backend, paths, recursive)]
+
+
 def single_item(args: list[str], targets: list[Target]) -> bool:
     """kubectl prints one object as itself (not a List) when exactly one TYPE NAME or TYPE/NAME was asked for."""
     return len(targets) == 1 and targets[0].name is not None and "," not in args[0]

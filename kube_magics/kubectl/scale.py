@@ -15,7 +15,7 @@ from kube_magics.errors import KubeMagicsError, NotFoundError, UsageError, WaitT
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import fail, namespace, result
 from kube_magics.kubectl.flags import DRY_RUN, FILENAME, RECURSIVE, TIMEOUT, Command, Flag, Options, dry_run, parse
-from kube_magics.kubectl.resources import Target, fetch, parse_args
+from kube_magics.kubectl.resources import Target, fetch, file_targets, parse_args
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -65,9 +65,7 @@ def scale(session: Session, argv: list[str]) -> TextResult:
 
 def _targets(session: Session, o: Options, args: list[str]) -> list[Target]:
     if o.filename:
-        from kube_magics.kubectl.apply_files import objects_in_files
-
-        return [Target(r.resource, r.name) for r in objects_in_files(session.backend, o.filename, o.recursive)]
+        return file_targets(session.backend, o.filename, o.recursive)
     targets = parse_args(session.backend.catalogue, args, cmd="kubectl scale")
     if any(t.name is None for t in targets) and not (o.all or o.selector):
         raise UsageError("error: resource(s) were provided, but no name was specified")

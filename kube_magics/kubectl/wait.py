@@ -17,13 +17,13 @@ from typing import Any
 
 from kube_magics.backends.base import Backend
 from kube_magics.errors import KubeMagicsError, NotFoundError, UsageError, WaitTimeoutError
+from kube_magics.gojson import go_format
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import WAIT_CAP, fail, namespace, result
 from kube_magics.kubectl.flags import ALL_NAMESPACES, FILENAME, RECURSIVE, SELECTOR, Command, Flag, parse
-from kube_magics.kubectl.resources import Target, fetch, parse_args
+from kube_magics.kubectl.resources import Target, fetch, file_targets, parse_args
 from kube_magics.printers import jsonpath
 from kube_magics.printers.jsonpath_eval import find_results
-from kube_magics.printers.util import go_value
 from kube_magics.results import TextResult
 from kube_magics.session import Session
 
@@ -79,9 +79,7 @@ def wait(session: Session, argv: list[str]) -> TextResult:
 
 def _targets(session: Session, filenames: list[str], recursive: bool, args: list[str]) -> list[Target]:
     if filenames:
-        from kube_magics.kubectl.apply_files import objects_in_files
-
-        return [Target(r.resource, r.name) for r in objects_in_files(session.backend, filenames, recursive)]
+        return file_targets(session.backend, filenames, recursive)
     targets = parse_args(session.backend.catalogue, args, cmd="kubectl wait")
     if not targets:
         raise UsageError("error: resource(s) were provided, but no name was specified")
@@ -159,7 +157,7 @@ def _jsonpath_condition(text: str) -> Callable[[Obj | None], bool]:
         value = results[0][0]
         if isinstance(value, (dict, list)):
             raise UsageError("error: jsonpath leads to a nested object or list which is not supported")
-        return expected is None or go_value(value).strip() == expected.strip()
+        return expected is None or go_format(value).strip() == expected.strip()
 
     return check
 

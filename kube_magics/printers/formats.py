@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kube_magics.errors import KubeMagicsError, UnknownResourceError, UsageError
+from kube_magics.gojson import go_format
 from kube_magics.kinds import CATALOGUE
 from kube_magics.printers import jsonpath
 from kube_magics.printers.gotemplate import render_template
 from kube_magics.printers.tabwriter import align_get
-from kube_magics.printers.util import go_value
 from kube_magics.printers.yamlfmt import to_yaml
 
 Obj = Mapping[str, Any]
@@ -128,7 +128,7 @@ def custom_columns(spec: str, objects: Sequence[Obj], *, no_headers: bool = Fals
         cells = []
         for _, root in columns:
             results = find_results(root, obj)
-            values = [go_value(v) for r in results for v in r]
+            values = [go_format(v) for r in results for v in r]
             cells.append(",".join(values) if values and results and results[0] else "<none>")
         lines.append("\t".join(cells))
     return align_get("".join(line + "\n" for line in lines))

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kube_magics.errors import UsageError
-from kube_magics.printers.util import go_value
+from kube_magics.gojson import go_format
 
 _ACTION = re.compile(r"\{\{(-?)\s*(.*?)\s*(-?)\}\}", re.S)
 _NO_VALUE = object()
@@ -87,7 +87,7 @@ def _run(nodes: list[Any], dot: Any, env: dict[str, Any], out: list[str]) -> Non
             if node[1].startswith("/*"):
                 continue
             value = _pipeline(node[1], dot, env)
-            out.append("<no value>" if value is _NO_VALUE else go_value(value))
+            out.append("<no value>" if value is _NO_VALUE else go_format(value))
         elif node[0] == "if":
             _run(node[2] if _truth(_pipeline(node[1], dot, env)) else node[3], dot, env, out)
         else:
@@ -184,6 +184,6 @@ def _printf(fmt: Any, args: list[Any]) -> str:
         value = next(values, None)
         if verb == "%q":
             return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return go_value(value)
+        return go_format(value)
 
     return re.sub(r"%[sdvq%]", sub, str(fmt))

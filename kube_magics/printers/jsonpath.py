@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kube_magics.errors import UsageError
-from kube_magics.printers.util import go_float
+from kube_magics.gojson import go_format
 
 _SLICE = re.compile(r"^(-?\d*)(:-?\d*)?(:-?\d*)?$")
 _DICT_KEY = re.compile(r"^'([^']*)'$")
@@ -318,13 +318,7 @@ def text_of(value: Any) -> str:
     """One result as kubectl prints it: JSON for maps and lists, `<nil>` for null, Go's formatting otherwise."""
     if isinstance(value, (dict, list, tuple)):
         return go_json(value)
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return go_float(value)
-    return str(value)
+    return go_format(value)
 
 
 def execute(template: str | Node, data: Any, *, allow_missing_keys: bool = True) -> str:

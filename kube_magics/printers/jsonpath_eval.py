@@ -4,7 +4,7 @@
 nodes between them for each value of the range expression, which is what makes
 `{range .items[*]}{.metadata.name}{"\\n"}{end}` print one line per item.
 
-Imports only the JSONPath parser of the printers.
+Imports only the JSONPath parser of the printers, and `gojson` for Go's names of JSON types.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kube_magics.gojson import go_type
 from kube_magics.printers.jsonpath import JSONPathError, Node
 
 _MISSING = object()
+_REFLECT_NAMES = {"map": "map[string]interface {}", "string": "string", "bool": "bool", "int64": "int64",
+                  "float64": "float64"}
 
 
 def find_results(root: Node, data: Any, *, allow_missing_keys: bool = True) -> list[list[Any]]:
@@ -22,17 +25,8 @@ def find_results(root: Node, data: Any, *, allow_missing_keys: bool = True) -> l
 
 
 def _go_type(value: Any) -> str:
-    if isinstance(value, dict):
-        return "map[string]interface {}"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int64"
-    if isinstance(value, float):
-        return "float64"
-    return "interface {}"
+    """The type reflect names for a value client-go's JSONPath cannot index (`interface {}` for lists and nil)."""
+    return _REFLECT_NAMES.get(go_type(value), "interface {}")
 
 
 class _Evaluator:

@@ -165,31 +165,3 @@ def bool_text(value: Any) -> str:
 def bool_ptr_text(value: Any) -> str:
     """kubectl's printBoolPtr: `<unset>` for a missing value."""
     return "<unset>" if value is None else bool_text(value)
-
-
-def go_value(value: Any) -> str:
-    """A value as Go's `fmt.Sprint` prints a decoded JSON value (maps as `map[k:v]`, lists as `[a b]`)."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return go_float(value)
-    if isinstance(value, Mapping):
-        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, (list, tuple)):
-        return "[" + " ".join(go_value(v) for v in value) + "]"
-    return str(value)
-
-
-def go_float(value: float) -> str:
-    """Go's `%v` for a float64 (strconv 'g' with the shortest representation)."""
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        sign = "-" if exp.startswith("-") else "+"
-        digits = exp.lstrip("+-").rjust(2, "0")
-        return f"{mantissa}e{sign}{digits}"
-    return text

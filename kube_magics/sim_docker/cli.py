@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kube_magics.docker import format as fmt
-from kube_magics.docker.cli import lookup, run_spec
+from kube_magics.docker.cli import lookup, parse_filters, run_spec
 from kube_magics.docker.flags import parse
 from kube_magics.errors import BackendError, KubeMagicsError, UsageError
 from kube_magics.results import TextResult, pre
@@ -52,7 +52,7 @@ def _lines(lines: list[str]) -> str:
 @handles("images")
 def images(engine: SimDockerEngine, o: dict[str, Any], args: list[str]) -> TextResult:
     found = [i.list_entry() for i in engine.images()]
-    filters = _filters(o["filter"]) or {}
+    filters = parse_filters(o["filter"]) or {}
     if args:
         filters.setdefault("reference", []).append(args[0])
     found = [i for i in found if _image_matches(i, filters, all_=o["all"])]
@@ -78,7 +78,7 @@ def ps(engine: SimDockerEngine, o: dict[str, Any], args: list[str]) -> TextResul
     limit = 1 if o["latest"] else int(o["last"]) if o["last"] is not None else -1
     now = engine.now()
     found = [c.list_entry(now) for c in engine.containers(all=o["all"] or limit > 0)]
-    filters = _filters(o["filter"]) or {}
+    filters = parse_filters(o["filter"]) or {}
     found = [c for c in found if _container_matches(c, filters)]
     if limit > 0:
         found = found[:limit]
@@ -105,17 +105,6 @@ def _container_matches(c: dict[str, Any], filters: dict[str, list[str]]) -> bool
         if not any(test(v) for v in values):
             return False
     return True
-
-
-def _filters(items: list[str]) -> dict[str, list[str]] | None:
-    out: dict[str, list[str]] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f'invalid argument "{item}" for "-f, --filter" flag: bad format of filter '
-                             "(expected name=value)")
-        out.setdefault(key, []).append(value)
-    return out or None
 
 
 @handles("run")

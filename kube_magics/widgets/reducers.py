@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from kube_magics import rollout
+from kube_magics.rollout import RolloutError
 from kube_magics.timefmt import parse_rfc3339
 from kube_magics.widgets.status import category, node_status, pod_status
 
@@ -140,25 +142,12 @@ def deployment_row(dep: Obj) -> Row:
 
 
 def rollout_status(dep: Obj) -> tuple[str, bool]:
-    """kubectl rollout status's line for a Deployment, and whether the rollout is complete."""
-    meta, spec, status = dep.get("metadata") or {}, dep.get("spec") or {}, dep.get("status") or {}
-    name = meta.get("name")
-    if int(meta.get("generation") or 0) > int(status.get("observedGeneration") or 0):
-        return "Waiting for deployment spec update to be observed...", False
-    for cond in status.get("conditions") or ():
-        if cond.get("type") == "Progressing" and cond.get("reason") == "ProgressDeadlineExceeded":
-            return f'error: deployment "{name}" exceeded its progress deadline', False
-    desired = int(spec.get("replicas", 1))
-    replicas, updated = int(status.get("replicas") or 0), int(status.get("updatedReplicas") or 0)
-    available = int(status.get("availableReplicas") or 0)
-    wait = f'Waiting for deployment "{name}" rollout to finish: '
-    if updated < desired:
-        return f"{wait}{updated} out of {desired} new replicas have been updated...", False
-    if replicas > updated:
-        return f"{wait}{replicas - updated} old replicas are pending termination...", False
-    if available < updated:
-        return f"{wait}{available} of {updated} updated replicas are available...", False
-    return f'deployment "{name}" successfully rolled out', True
+    """kubectl rollout status's line for a Deployment, and whether the rollout is complete (`error: ...` for a
+    rollout past its progress deadline)."""
+    try:
+        return rollout.status(dep)
+    except RolloutError as exc:
+        return f"error: {exc.message}", False
 
 
 def event_row(ev: Obj) -> Row:

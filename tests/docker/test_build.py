@@ -21,22 +21,9 @@ from kube_magics.docker.engine import Engine
 from kube_magics.docker.progress import BuildFailed, Event, StepFinished, StepOutput, StepStarted
 from kube_magics.docker.render import TextProgress
 from kube_magics.errors import BuildError
+from tests.seed_app import RECORDED_CONFIG, SEED_DOCKERFILE
 
 from .tables import columns
-
-SEED_DOCKERFILE = """\
-FROM busybox:local
-WORKDIR /app
-COPY package*.json ./
-RUN echo installing deps && mkdir -p node_modules && head -c 200000 /dev/zero > node_modules/blob
-COPY . .
-EXPOSE 3000
-CMD ["sh", "-c", "cat server.js"]
-"""
-
-RECORDED_CONFIG = {"ExposedPorts": {"3000/tcp": {}},
-                   "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                   "Cmd": ["sh", "-c", "cat server.js"], "WorkingDir": "/app"}
 
 
 def _seed_context(tmp_path: Path, unique: str) -> Path:

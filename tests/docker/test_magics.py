@@ -14,20 +14,11 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from kube_magics.docker.engine import Engine
+from tests.seed_app import SEED_DOCKERFILE
 
 from . import test_kind
 
 kind_cluster = test_kind.kind_cluster  # the stand-in kind cluster (node containers with kind's labels)
-
-SEED = """\
-FROM busybox:local
-WORKDIR /app
-COPY package*.json ./
-RUN echo installing deps && mkdir -p node_modules && head -c 200000 /dev/zero > node_modules/blob
-COPY . .
-EXPOSE 3000
-CMD ["sh", "-c", "cat server.js"]
-"""
 
 SEED_WITH_COMMENTS = """\
 FROM busybox:local           # 베이스 이미지
@@ -76,7 +67,7 @@ def states(out: str) -> dict[str, str]:
 def test_the_seed_shape_builds_and_caches_as_docker_does(ip: Shell, app: Path, unique: str, cleanup: list[str],
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     cleanup.extend(f"image:{unique}:{n}" for n in (1, 2))
-    first = ip.ok(f"%%dockerfile -t {unique}:1 --context {app}\n{SEED}")
+    first = ip.ok(f"%%dockerfile -t {unique}:1 --context {app}\n{SEED_DOCKERFILE}")
     out = capsys.readouterr().out
     assert out.index("line 1: info: the container runs as root") < out.index("[1/7] FROM busybox:local")
     assert "    installing deps\n" in out
@@ -86,11 +77,11 @@ def test_the_seed_shape_builds_and_caches_as_docker_does(ip: Shell, app: Path, u
                             "Cmd": ["sh", "-c", "cat server.js"], "WorkingDir": "/app"}
     run_layer = next(layer for layer in first.layers if layer["instruction"].startswith("RUN"))
     assert run_layer["size"] == 200_000 and run_layer["state"] == "built"
-    again = ip.ok(f"%%dockerfile -t {unique}:1 --context {app}\n{SEED}")
+    again = ip.ok(f"%%dockerfile -t {unique}:1 --context {app}\n{SEED_DOCKERFILE}")
     assert again.id == first.id
     assert set(list(states(capsys.readouterr().out).values())[1:]) == {"CACHED"}
     (app / "server.js").write_text(f'console.log("v2 {unique}")\n')
-    second = ip.ok(f"%%dockerfile -t {unique}:2 --context {app}\n{SEED}")
+    second = ip.ok(f"%%dockerfile -t {unique}:2 --context {app}\n{SEED_DOCKERFILE}")
     after_edit = states(capsys.readouterr().out)
     assert [after_edit[f"{i}/7"] for i in (2, 3, 4)] == ["CACHED"] * 3
     assert "CACHED" not in [after_edit[f"{i}/7"] for i in (5, 6, 7)]

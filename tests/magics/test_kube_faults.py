@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-DEPLOYMENT = """%%k8s
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-        - name: nginx
-          image: nginx:1.20
-"""
+from tests.magics.k8s_cells import NGINX_DEPLOYMENT
 
 
 def node_line(status: str, node: str) -> str:
@@ -28,7 +10,7 @@ def node_line(status: str, node: str) -> str:
 
 
 def test_fail_and_recover_a_node(ip) -> None:  # type: ignore[no-untyped-def]
-    ip.ok(DEPLOYMENT)
+    ip.ok(NGINX_DEPLOYMENT)
     ip.ok("%kube advance 30s")
     out = str(ip.ok("%kube fail-node sim-worker2"))
     assert out == "sim-worker2 stopped reporting: NotReady in 52s (node-monitor-grace-period 50s), pods evicted " \

@@ -4,25 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SEED_DEPLOYMENT = """%%k8s
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-        - name: nginx
-          image: nginx:1.20
-"""
+from tests.magics.k8s_cells import NGINX_DEPLOYMENT
 
 
 def mime(view: Any) -> dict[str, Any]:
@@ -31,7 +13,7 @@ def mime(view: Any) -> dict[str, Any]:
 
 
 def test_topology_shows_the_cluster_and_follows_the_clock(ip) -> None:  # type: ignore[no-untyped-def]
-    ip.ok(SEED_DEPLOYMENT)
+    ip.ok(NGINX_DEPLOYMENT)
     view = ip.ok("%kube topology")
     assert "Cluster sim: 3 nodes (3 Ready), 3 pods" in mime(view)["text/plain"]
     ip.ok("%kube advance 30s")
@@ -40,7 +22,7 @@ def test_topology_shows_the_cluster_and_follows_the_clock(ip) -> None:  # type: 
 
 
 def test_watch_follows_a_selector_in_the_sessions_namespace(ip) -> None:  # type: ignore[no-untyped-def]
-    ip.ok(SEED_DEPLOYMENT)
+    ip.ok(NGINX_DEPLOYMENT)
     ip.ok("%kube advance 30s")
     board = ip.ok("%kube watch -l app=nginx")
     assert mime(board)["text/plain"] == "Pods in default (app=nginx): 3 (3 Running)"
@@ -50,7 +32,7 @@ def test_watch_follows_a_selector_in_the_sessions_namespace(ip) -> None:  # type
 def test_views_of_a_replaced_cluster_stop_watching_it(ip) -> None:  # type: ignore[no-untyped-def]
     view = ip.ok("%kube topology")
     ip.ok("%kube use sim --workers 3")
-    ip.ok(SEED_DEPLOYMENT)
+    ip.ok(NGINX_DEPLOYMENT)
     assert "3 nodes" in mime(view)["text/plain"]  # the old view keeps its cluster's last state
     assert "4 nodes" in mime(ip.ok("%kube topology"))["text/plain"]
 

@@ -12,20 +12,9 @@ from kube_magics.dockerfile.image import human_size
 from kube_magics.errors import BuildError
 from kube_magics.images import _ENTRIES, Catalogue, CatalogueImage
 from kube_magics.sim.registry import Registry
+from tests.seed_app import RECORDED_CONFIG, SEED_DOCKERFILE
 
 REFERENCE = Path("/work/shared/reference/docker")
-EXAMPLE = """FROM busybox:local
-WORKDIR /app
-COPY package*.json ./
-RUN echo installing deps && mkdir -p node_modules && head -c 200000 /dev/zero > node_modules/blob
-COPY . .
-EXPOSE 3000
-CMD ["sh", "-c", "cat server.js"]
-"""
-# The recorded config of seedapp:3 (cli.txt, `docker image inspect --format "{{json .Config}}"`).
-RECORDED_CONFIG = {"ExposedPorts": {"3000/tcp": {}},
-                   "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                   "Cmd": ["sh", "-c", "cat server.js"], "WorkingDir": "/app"}
 
 
 def local_catalogue() -> Catalogue:
@@ -35,7 +24,7 @@ def local_catalogue() -> Catalogue:
 
 @pytest.fixture
 def seed_context(tmp_path: Path) -> Path:
-    (tmp_path / "Dockerfile").write_text(EXAMPLE)
+    (tmp_path / "Dockerfile").write_text(SEED_DOCKERFILE)
     (tmp_path / "package.json").write_text('{"name":"seedapp","version":"1"}\n')
     (tmp_path / "server.js").write_text('console.log("v1")\n')
     return tmp_path
@@ -48,14 +37,14 @@ def cached_steps(result: object) -> list[str]:
 
 def test_the_recorded_cache_scenario(seed_context: Path) -> None:
     builder = SimBuilder(catalogue=local_catalogue())
-    first = builder.build(EXAMPLE, context=seed_context, tags=["seedapp:1"])
+    first = builder.build(SEED_DOCKERFILE, context=seed_context, tags=["seedapp:1"])
     assert [s["cached"] for s in first.step_list()] == [False] * 5
-    again = builder.build(EXAMPLE, context=seed_context, tags=["seedapp:1"])
+    again = builder.build(SEED_DOCKERFILE, context=seed_context, tags=["seedapp:1"])
     assert [s["cached"] for s in again.step_list()][1:] == [True] * 4
     assert again.image.id == first.image.id  # nothing changed: the same image, as in the recording
 
     (seed_context / "server.js").write_text('console.log("v2")\n')
-    edited = builder.build(EXAMPLE, context=seed_context, tags=["seedapp:2"])
+    edited = builder.build(SEED_DOCKERFILE, context=seed_context, tags=["seedapp:2"])
     assert [(s["instruction"], s["cached"]) for s in edited.step_list()][1:] == [
         ("WORKDIR /app", True), ("COPY package*.json ./", True),
         ("RUN echo installing deps && mkdir -p node_modules && head -c 200000 /dev/zero > node_modules/blob", True),
@@ -63,7 +52,7 @@ def test_the_recorded_cache_scenario(seed_context: Path) -> None:
     assert edited.image.id != first.image.id
 
     (seed_context / "package.json").write_text('{"name":"seedapp","version":"2"}\n')
-    deps = builder.build(EXAMPLE, context=seed_context, tags=["seedapp:3"])
+    deps = builder.build(SEED_DOCKERFILE, context=seed_context, tags=["seedapp:3"])
     assert [s["cached"] for s in deps.step_list()][1:] == [True, False, False, False]
     assert "#7 [3/5] COPY package*.json ./\n#7 DONE" in deps.progress
     assert "#6 [2/5] WORKDIR /app\n#6 CACHED" in deps.progress
@@ -72,13 +61,14 @@ def test_the_recorded_cache_scenario(seed_context: Path) -> None:
 
 def test_touching_a_file_without_changing_it_keeps_the_cache(seed_context: Path) -> None:
     builder = SimBuilder(catalogue=local_catalogue())
-    builder.build(EXAMPLE, context=seed_context, tags=["a:1"])
+    builder.build(SEED_DOCKERFILE, context=seed_context, tags=["a:1"])
     (seed_context / "server.js").write_text('console.log("v1")\n')  # same bytes, new mtime
-    assert all(s["cached"] for s in builder.build(EXAMPLE, context=seed_context).step_list()[1:])
+    assert all(s["cached"] for s in builder.build(SEED_DOCKERFILE, context=seed_context).step_list()[1:])
 
 
 def test_config_and_sizes_match_the_recorded_image(seed_context: Path) -> None:
-    image = SimBuilder(catalogue=local_catalogue()).build(EXAMPLE, context=seed_context, tags=["seedapp:3"]).image
+    builder = SimBuilder(catalogue=local_catalogue())
+    image = builder.build(SEED_DOCKERFILE, context=seed_context, tags=["seedapp:3"]).image
     config = image.inspect()["Config"]
     assert config.pop("ArgsEscaped") is True  # BuildKit sets it on CMD; the recording's classic builder did not
     assert config == RECORDED_CONFIG
@@ -210,7 +200,7 @@ def test_dockerignore_decides_what_copy_sees(tmp_path: Path) -> None:
 
 def test_builds_are_deterministic_and_pushable(seed_context: Path) -> None:
     def build() -> tuple[str, str, str]:
-        r = SimBuilder(catalogue=local_catalogue()).build(EXAMPLE, context=seed_context, tags=["seedapp:1"])
+        r = SimBuilder(catalogue=local_catalogue()).build(SEED_DOCKERFILE, context=seed_context, tags=["seedapp:1"])
         return r.image.id, r.progress, r.image._repr_html_()
 
     assert build() == build()
@@ -228,7 +218,7 @@ def test_builds_are_deterministic_and_pushable(seed_context: Path) -> None:
 def test_no_cache_and_a_given_clock(seed_context: Path) -> None:
     times = iter([1_800_000_000.0] * 10)
     builder = SimBuilder(catalogue=local_catalogue(), clock=lambda: next(times))
-    builder.build(EXAMPLE, context=seed_context)
-    fresh = builder.build(EXAMPLE, context=seed_context, no_cache=True)
+    builder.build(SEED_DOCKERFILE, context=seed_context)
+    fresh = builder.build(SEED_DOCKERFILE, context=seed_context, no_cache=True)
     assert not any(s["cached"] for s in fresh.step_list())
     assert fresh.image.created >= 1_800_000_000.0

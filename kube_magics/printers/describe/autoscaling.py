@@ -10,10 +10,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kube_magics.gojson import go_format
 from kube_magics.printers.columns_workloads import hpa_as_v2
 from kube_magics.printers.describe.common import annotations_multiline, events_section, labels_multiline
 from kube_magics.printers.describe.writer import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter
-from kube_magics.printers.util import go_value, meta, rfc1123
+from kube_magics.printers.util import meta, rfc1123
 
 Obj = Mapping[str, Any]
 
@@ -159,9 +160,9 @@ def _unstructured(w: PrefixWriter, level: int, content: Mapping[str, Any], prefi
                 if isinstance(child, Mapping):
                     _unstructured(w, level + 1, child, path)
                 else:
-                    w.write(level + 1, f"{go_value(child)}\n")
+                    w.write(level + 1, f"{go_format(child)}\n")
         else:
-            w.write(level, f"{smart_label(key)}:\t{go_value(value)}\n")
+            w.write(level, f"{smart_label(key)}:\t{go_format(value)}\n")
 
 
 def describe_generic(obj: Obj, events: Sequence[Obj] | None, now: float) -> str:
