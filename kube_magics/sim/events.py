@@ -100,6 +100,7 @@ class EventRecorder:
                 self._observed.put(key, seen)
                 return
         name = self._name(ref["name"], now)
+        stamp = rfc3339(now)
         event = {
             "apiVersion": "v1",
             "kind": "Event",
@@ -108,8 +109,8 @@ class EventRecorder:
             "reason": reason,
             "message": message,
             "source": source,
-            "firstTimestamp": rfc3339(now),
-            "lastTimestamp": rfc3339(now),
+            "firstTimestamp": stamp,
+            "lastTimestamp": stamp,
             "count": 1,
             "type": type_,
             "eventTime": None,
