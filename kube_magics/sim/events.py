@@ -85,7 +85,7 @@ class EventRecorder:
         else:
             key = (*agg_key, field_path, message)
         # The spam filter sees every event, counted ones included.
-        if not self._spam_accept((*obj_key,), now):
+        if not self._spam_accept(obj_key, now):
             return
         seen = self._observed.get(key)
         namespace = ref.get("namespace") or "default"

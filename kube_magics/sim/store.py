@@ -156,7 +156,9 @@ class Store:
         kind = obj["kind"]
         meta = dict(obj["metadata"])
         key = (meta.get("namespace") or "", meta["name"])
-        bucket = self._objects.setdefault(kind, {})
+        bucket = self._objects.get(kind)
+        if bucket is None:
+            bucket = self._objects[kind] = {}
         if key in bucket:
             raise ConflictError(f'object "{key[1]}" already exists')  # api.py reports AlreadyExists first
         self._rv += 1
