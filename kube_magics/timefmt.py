@@ -30,7 +30,9 @@ def _rfc3339_second(second: int) -> str:
     return datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=4096)
 def rfc3339_micro(t: float) -> str:
+    # Scheduler events and Leases stamp thousands of objects at the same virtual instant.
     micros = round(t * 1_000_000)
     dt = datetime.fromtimestamp(micros // 1_000_000, tz=timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros % 1_000_000:06d}Z"

@@ -26,6 +26,9 @@ class Controller:
     name: ClassVar[str] = "controller"
     watches: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()  # controllers it makes no sense without (run only if named then)
+    # The event types it hears for some of the kinds it watches, when not all: the store then skips the call for
+    # the others (a controller that only cares about deleted pods need not hear of every status write).
+    watch_types: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -86,7 +89,10 @@ class Manager:
         controller.queue._on_ready = mark_ready
         if controller.queue:
             mark_ready()
-        if controller.watches:
+        if controller.watch_types:
+            for kind in controller.watches:
+                self.rt.store.subscribe(controller.on_event, (kind,), types=controller.watch_types.get(kind))
+        elif controller.watches:
             self.rt.store.subscribe(controller.on_event, controller.watches)
         controller.start()
         return controller

@@ -85,7 +85,7 @@ class EventRecorder:
         else:
             key = (*agg_key, field_path, message)
         # The spam filter sees every event, counted ones included.
-        if not self._spam_accept((*obj_key,), now):
+        if not self._spam_accept(obj_key, now):
             return
         seen = self._observed.get(key)
         namespace = ref.get("namespace") or "default"
@@ -100,6 +100,7 @@ class EventRecorder:
                 self._observed.put(key, seen)
                 return
         name = self._name(ref["name"], now)
+        stamp = rfc3339(now)
         event = {
             "apiVersion": "v1",
             "kind": "Event",
@@ -108,8 +109,8 @@ class EventRecorder:
             "reason": reason,
             "message": message,
             "source": source,
-            "firstTimestamp": rfc3339(now),
-            "lastTimestamp": rfc3339(now),
+            "firstTimestamp": stamp,
+            "lastTimestamp": stamp,
             "count": 1,
             "type": type_,
             "eventTime": None,

@@ -116,7 +116,7 @@ class MetricsServer:
         self._demands: dict[str, dict[str, float]] = {}  # pod uid -> source -> millicores
         self._history: dict[str, list[tuple[float, float]]] = {}  # pod uid -> (since, total demand)
         rt.services["metrics"] = self
-        rt.store.subscribe(self._forget_deleted, ["Pod"])
+        rt.store.subscribe(self._forget_deleted, ["Pod"], types=("DELETED",))
 
     # --- demand ---------------------------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ class Store:
         self._objects: dict[str, dict[Key, Obj]] = {}
         self._rv = 0
         self._handlers: dict[str | None, list[Subscription]] = {}
+        self._dispatch: dict[tuple[str, str], tuple[Handler, ...]] = {}  # (kind, event type) -> handlers, in order
         self._history: deque[WatchEvent] = deque(maxlen=history)
         self._indexers: dict[str, dict[str, IndexFunc]] = {}
         self._indexes: dict[tuple[str, str], dict[str, dict[Key, None]]] = {}
@@ -111,9 +112,12 @@ class Store:
 
     def _reindex(self, kind: str, key: Key, old: Obj | None, new: Obj | None) -> None:
         for name, func in (self._indexers.get(kind) or {}).items():
+            values_before = func(old) if old is not None else ()
+            values_after = func(new) if new is not None else ()
+            if values_before == values_after:
+                continue  # most writes leave an object's index values as they were
             index = self._indexes[(kind, name)]
-            before = set(func(old)) if old is not None else set()
-            after = set(func(new)) if new is not None else set()
+            before, after = set(values_before), set(values_after)
             for value in before - after:
                 keys = index.get(value)
                 if keys is not None:
@@ -152,7 +156,9 @@ class Store:
         kind = obj["kind"]
         meta = dict(obj["metadata"])
         key = (meta.get("namespace") or "", meta["name"])
-        bucket = self._objects.setdefault(kind, {})
+        bucket = self._objects.get(kind)
+        if bucket is None:
+            bucket = self._objects[kind] = {}
         if key in bucket:
             raise ConflictError(f'object "{key[1]}" already exists')  # api.py reports AlreadyExists first
         self._rv += 1
@@ -240,24 +246,31 @@ class Store:
         slots: builtins.list[str | None] = [None] if kinds is None else builtins.list(kinds)
         for slot in slots:
             self._handlers.setdefault(slot, []).append(entry)
+        self._dispatch.clear()
 
         def unsubscribe() -> None:
             for slot in slots:
                 lst = self._handlers.get(slot) or []
                 if entry in lst:
                     lst.remove(entry)
+            self._dispatch.clear()
 
         return unsubscribe
 
     def _emit(self, event: WatchEvent) -> None:
         self._history.append(event)
-        kind, etype = event.kind, event.type
-        for handler, _, types in self._handlers.get(kind, ()):
-            if types is None or etype in types:
-                handler(event)
-        for handler, skip, types in self._handlers.get(None, ()):
-            if kind not in skip and (types is None or etype in types):
-                handler(event)
+        handlers = self._dispatch.get((event.kind, event.type))
+        if handlers is None:
+            handlers = self._dispatch[(event.kind, event.type)] = self._handlers_for(event.kind, event.type)
+        for handler in handlers:
+            handler(event)
+
+    def _handlers_for(self, kind: str, etype: str) -> tuple[Handler, ...]:
+        """Who hears a change of this kind and type: the kind's subscribers, then those of all kinds."""
+        out = [handler for handler, _, types in self._handlers.get(kind, ()) if types is None or etype in types]
+        out += [handler for handler, skip, types in self._handlers.get(None, ())
+                if kind not in skip and (types is None or etype in types)]
+        return tuple(out)
 
     def events_since(self, resource_version: int, kinds: Iterable[str] | None = None) -> builtins.list[WatchEvent]:
         """Changes after `resource_version`, for a watch that resumes; Gone (410) if history no longer has it."""

@@ -15,7 +15,7 @@ Must not: touch pods (the ReplicaSet controller does), nor roll back (kubectl do
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from kube_magics.errors import KubeMagicsError
 from kube_magics.selectors import from_label_selector
@@ -34,6 +34,7 @@ Key = tuple[str, str]
 class DeploymentController(Controller):
     name = "deployment-controller"
     watches = ("Deployment", "ReplicaSet", "Pod")
+    watch_types: ClassVar[dict[str, tuple[str, ...]]] = {"Pod": ("DELETED",)}  # nothing else of pods
 
     def __init__(self, rt: Any) -> None:
         super().__init__(rt)

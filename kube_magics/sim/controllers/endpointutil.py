@@ -120,10 +120,15 @@ def endpoint_view(pod: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def pod_keys(selectors: ServiceSelectors, pod: Obj, old: Obj | None, deleted: bool) -> list[tuple[str, str]]:
     """The Services a pod change concerns: those that select it now, and those that selected it before."""
-    if old is not None and not deleted and endpoint_view(old) == endpoint_view(pod):
-        return []
     keys = selectors.services_for(pod)
-    if old is not None and old["metadata"].get("labels") != pod["metadata"].get("labels"):
+    relabelled = old is not None and old["metadata"].get("labels") != pod["metadata"].get("labels")
+    if not keys and not relabelled:
+        return keys  # no Service selects it (most pods): nothing to compare
+    if old is None:
+        return keys
+    if not deleted and endpoint_view(old) == endpoint_view(pod):
+        return []
+    if relabelled:
         keys += [k for k in selectors.services_for(old) if k not in keys]
     return keys
 

@@ -12,7 +12,7 @@ Must not: write objects.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from kube_magics.sim.controller import Controller
 from kube_magics.sim.controllers.endpointutil import SERVICE_NAME_LABEL
@@ -24,6 +24,7 @@ from kube_magics.sim.traffic import traffic_of
 class KubeProxyController(Controller):
     name = "kube-proxy"
     watches = ("Service", "EndpointSlice", "Node", "Pod")
+    watch_types: ClassVar[dict[str, tuple[str, ...]]] = {"Pod": ("DELETED",)}  # nothing else of pods
 
     def __init__(self, rt: Any) -> None:
         super().__init__(rt)

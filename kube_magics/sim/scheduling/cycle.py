@@ -148,7 +148,7 @@ class Algorithm:
             lo = (start + examined) % total
             hi = min(total, lo + min(step, total - examined))
             ok = (static.codes[lo:hi] == 0) & self._fits(pod, slice(lo, hi))
-            pos = np.flatnonzero(ok)
+            pos = ok.nonzero()[0]
             if have + len(pos) >= want:
                 take = want - have
                 parts.append(pos[:take] + lo)
@@ -197,18 +197,18 @@ class Algorithm:
                                                        cache.used["memory"][w] + pod.memory, alloc2[1])
         if static is not None:
             taint, aff = static.taint[w], static.affinity[w]
-            if taint.any():
+            if np.count_nonzero(taint):
                 total = total + scores.WEIGHTS["TaintToleration"] * scores.normalize(taint, reverse=True)
-            if aff.any():
+            if np.count_nonzero(aff):
                 total = total + scores.WEIGHTS["NodeAffinity"] * scores.normalize(aff)
         group = cache.spread_group(pod.namespace, pod.labels)
-        if group is not None and (cache.zone_count or group.counts[w].any()):
+        if group is not None and (cache.zone_count or np.count_nonzero(group.counts[w])):
             # (With no matching pod on any candidate, every node scores the same: nothing to add.)
             total = total + scores.WEIGHTS["PodTopologySpread"] * scores.spread_normalize(self._spread(group, w))
         images = self._images(pod, w)
         if images is not None:
             total = total + scores.WEIGHTS["ImageLocality"] * images
-        return int(np.argmax(total))
+        return int(total.argmax())
 
     def _spread(self, group: Any, w: np.ndarray) -> np.ndarray:
         host_skew = scores.SPREAD_DEFAULTS[0][1]
@@ -236,7 +236,7 @@ class Algorithm:
             present = cache.images.get(key)
             if present is None:
                 continue
-            count = int(present.sum())
+            count = int(np.add.reduce(present))
             if not count:
                 continue
             part = present[w] * scores.image_score(cache.image_size.get(key, 0), count, cache.size)

@@ -37,7 +37,7 @@ def resources_fit(requested: Arr, allocatable: Arr) -> Arr:
     cpu and memory, columns nodes."""
     # Over-requested (or zero-capacity) resources score 0: the free amount is clipped at 0.
     score = np.maximum(allocatable - requested, 0) * MAX_SCORE // np.maximum(allocatable, 1)
-    return score.sum(axis=0) // 2
+    return np.add.reduce(score, axis=0) // 2
 
 
 def balanced_allocation(cpu_req: Arr, cpu_alloc: Arr, mem_req: Arr, mem_alloc: Arr) -> Arr:
@@ -72,7 +72,7 @@ def spread_normalize(raw: Arr) -> Arr:
     scores = np.floor(raw + 0.5).astype(np.int64)  # math.Round on non-negative values
     if not len(scores):
         return scores
-    top, low = int(scores.max()), int(scores.min())
+    top, low = int(np.maximum.reduce(scores)), int(np.minimum.reduce(scores))
     if top == 0:
         return np.full(len(scores), MAX_SCORE, dtype=np.int64)
     return MAX_SCORE * (top + low - scores) // top
