@@ -1,7 +1,8 @@
 """How fast the simulator takes Deployments' pods from `apply` to Running, and where the time goes.
 
-    python3 bench/sim_scale.py                  # 1,000 workers, 100 Deployments x 100 replicas (10,000 pods)
-    python3 bench/sim_scale.py --big            # 5,000 workers, 1,000 x 100 (100,000 pods; takes minutes)
+    python3 bench/sim_scale.py                  # all the figures below (about two minutes)
+    python3 bench/sim_scale.py --quick          # 1,000 workers, 100 Deployments x 100 replicas (10,000 pods) only
+    python3 bench/sim_scale.py --big            # 5,000 workers, 1,000 x 100 (100,000 pods) only
     python3 bench/sim_scale.py --workers 200 --deployments 20 --replicas 50
     python3 bench/sim_scale.py --cprofile 30    # cProfile's top 30 functions (by own time) of the timed part
     python3 bench/sim_scale.py --service        # also: a Service under steady load with an HPA, 10 virtual minutes
@@ -30,6 +31,7 @@ import gc
 import io
 import pstats
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -249,7 +251,11 @@ def main() -> None:
     parser.add_argument("--no-breakdown", action="store_true", help="skip the instrumented run")
     parser.add_argument("--cprofile", type=int, default=0, help="also print cProfile's top N functions")
     parser.add_argument("--service", action="store_true", help="also time a Service under load with an HPA")
+    parser.add_argument("--quick", action="store_true", help="only the 10,000 pods (or the sizes given)")
     args = parser.parse_args()
+    # With no option given, the whole set: 10,000 pods with the breakdown, the Service, then 100,000 pods in a
+    # process of their own (so that its peak RSS is its own).
+    everything = len(sys.argv) == 1
     if args.big:
         args.workers, args.deployments, args.replicas = 5000, 1000, 100
     figures, c = run(args.workers, args.deployments, args.replicas)
@@ -261,8 +267,11 @@ def main() -> None:
         breakdown(args.workers, args.deployments, args.replicas)
     if args.cprofile:
         cprofile(args.workers, args.deployments, args.replicas, args.cprofile)
-    if args.service:
+    if args.service or everything:
         service_under_load()
+    if everything:
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, "--big", "--no-breakdown"], check=True)
 
 
 if __name__ == "__main__":
