@@ -12,7 +12,7 @@ import pytest
 from kube_magics import patch
 from kube_magics.errors import BadRequestError, InvalidError, UnknownServerError, UnsupportedMediaTypeError
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "k8s-1.35" / "deployment.txt"
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "k8s-1.35" / "deployment.txt"  # the 1.35 recording
 
 
 def deployment() -> dict[str, Any]:
@@ -200,8 +200,6 @@ def test_last_applied_configuration_matches_kubectl() -> None:
                         "template": {"metadata": {"labels": {"app": "nginx"}},
                                      "spec": {"containers": [{"name": "nginx", "image": "nginx:1.20",
                                                               "ports": [{"containerPort": 80}]}]}}}}
-    if not REFERENCE.exists():
-        pytest.skip("the reference recordings are not beside this checkout")
     lines = REFERENCE.read_text().splitlines()
     recorded = lines[lines.index("    kubectl.kubernetes.io/last-applied-configuration: |") + 1].strip()
     assert patch.last_applied_configuration(applied) == recorded + "\n"
