@@ -155,7 +155,8 @@ _HINTS: tuple[tuple[str, str], ...] = (
      "stop it first (%docker stop NAME), or remove it with -f"),
     (r"conflict: unable to (?:delete|remove)", "remove the containers that use it first (%docker ps -a), or use -f"),
     (r"dial tcp|lookup .* on|TLS handshake timeout|Client.Timeout|i/o timeout",
-     "no image registry is reachable from the engine: build the image locally or load it (%docker load)"),
+     "no image registry is reachable from the engine: build the base image locally, or load it from a file "
+     "with the docker CLI (docker load -i FILE) in a terminal"),
     (r"FROM requires either one or three arguments",
      "a `#` starts a comment only at the beginning of a line; a comment after an instruction becomes its "
      "arguments: move it to a line of its own"),
