@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube_magics.backends.base import Backend
+from kube_magics.drainfilters import EVICT_RETRY, DrainFlags, sort_pods
 from kube_magics.errors import KubeMagicsError, NotFoundError, TooManyRequestsError
 from kube_magics.kubectl import verb
 from kube_magics.kubectl.common import WAIT_CAP, CommandError, fail, result, timeout
@@ -35,13 +36,6 @@ DRAIN = Command("drain", "kubectl drain NODE", (
     Flag("chunk-size", kind="int", default=500),
 ))
 
-DAEMONSET_FATAL = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
-DAEMONSET_WARNING = "ignoring DaemonSet-managed Pods"
-LOCAL_STORAGE_FATAL = "Pods with local storage (use --delete-emptydir-data to override)"
-LOCAL_STORAGE_WARNING = "deleting Pods with local storage"
-UNMANAGED_FATAL = "Pods that declare no controller (use --force to override)"
-UNMANAGED_WARNING = "deleting Pods that declare no controller"
-EVICT_RETRY = 5.0  # kubectl's EvictErrorRetryDelay
 
 
 @verb("cordon")
@@ -116,14 +110,14 @@ def drain(session: Session, argv: list[str]) -> TextResult:
 
 def _drain_node(backend: Backend, o: Options, node: str, strategy: str) -> str:
     pods = backend.list("pods", None, selector=o.pod_selector or None, field_selector=f"spec.nodeName={node}")
-    evict, warnings, fatal = _filter(backend, o, pods)
-    if fatal:
-        problems = [f"cannot delete {msg}: {', '.join(names)}" for msg, names in fatal.items()]
-        # utilerrors.NewAggregate: one error as itself, several as [a, b].
-        raise CommandError(problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]")
-    # PodDeleteList.Warnings: one line, the messages joined by "; ".
-    out = "Warning: " + "; ".join(f"{msg}: {', '.join(names)}" for msg, names in warnings.items()) + "\n" \
-        if warnings else ""
+    flags = DrainFlags(o.ignore_daemonsets, o.delete_emptydir_data or o.delete_local_data, o.force)
+    chosen = sort_pods(pods, flags, lambda ns, name: _daemonset_exists(backend, ns, name))
+    problem = chosen.fatal_error()
+    if problem:
+        raise CommandError(problem)
+    evict = chosen.evict
+    warning = chosen.warning_line()
+    out = warning + "\n" if warning else ""
     if strategy == "client":
         return out + "".join(f"evicting pod {_key(p)} (dry run)\n" for p in evict)
     grace = None if o.grace_period < 0 else int(o.grace_period)
@@ -189,45 +183,9 @@ def _key(pod: Obj) -> str:
     return f"{pod['metadata'].get('namespace')}/{pod['metadata']['name']}"
 
 
-def _filter(backend: Backend, o: Options, pods: list[Obj]) -> tuple[list[Obj], dict[str, list[str]],
-                                                                       dict[str, list[str]]]:
-    """kubectl's drain filters, in order: (pods to evict, warnings by message, fatal problems by message)."""
-    evict: list[Obj] = []
-    warnings: dict[str, list[str]] = {}
-    fatal: dict[str, list[str]] = {}
-    for pod in pods:
-        delete, reason, message = _status(backend, o, pod)
-        if reason == "Warning":
-            warnings.setdefault(message, []).append(_key(pod))
-        elif reason == "Error":
-            fatal.setdefault(message, []).append(_key(pod))
-        if delete:
-            evict.append(pod)
-    return evict, warnings, fatal
-
-
-def _status(backend: Backend, o: Options, pod: Obj) -> tuple[bool, str, str]:
-    """(delete?, Okay|Skip|Warning|Error, message) after the filters; the first that says no decides."""
-    meta, phase = pod["metadata"], (pod.get("status") or {}).get("phase")
-    finished = phase in ("Succeeded", "Failed")
-    owner = next((r for r in meta.get("ownerReferences") or () if r.get("controller")), None)
-    status: tuple[bool, str, str] = (True, "Okay", "")
-    if owner is not None and owner.get("kind") == "DaemonSet" and not finished:
-        try:
-            backend.get("daemonsets.apps", owner["name"], meta["namespace"])
-            status = (False, "Warning", DAEMONSET_WARNING) if o.ignore_daemonsets else (False, "Error",
-                                                                                         DAEMONSET_FATAL)
-        except NotFoundError as exc:
-            status = (True, "Warning", exc.message) if o.force else (False, "Error", exc.message)
-        if not status[0]:
-            return status
-    if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}):
-        return (False, "Skip", "")
-    local = any("emptyDir" in v for v in (pod.get("spec") or {}).get("volumes") or ())
-    if local and not finished:
-        if not (o.delete_emptydir_data or o.delete_local_data):
-            return (False, "Error", LOCAL_STORAGE_FATAL)
-        status = (True, "Warning", LOCAL_STORAGE_WARNING)
-    if owner is None and not finished:
-        return (True, "Warning", UNMANAGED_WARNING) if o.force else (False, "Error", UNMANAGED_FATAL)
-    return status
+def _daemonset_exists(backend: Backend, namespace: str, name: str) -> bool:
+    try:
+        backend.get("daemonsets.apps", name, namespace)
+        return True
+    except NotFoundError:
+        return False

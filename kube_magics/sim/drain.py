@@ -1,13 +1,13 @@
 """`kubectl drain` on the simulator: which pods go, evicting them, and waiting until they are gone, with kubectl's
 own lines (`SimCluster.drain` cordons first and prints `node/x drained` at the end).
 
-kubectl's filters, in its order, the first that keeps a pod deciding: DaemonSet-managed pods stay (an error
-without `ignore_daemonsets`, a warning with it); mirror pods stay silently; pods with emptyDir volumes need
-`delete_emptydir_data`; pods no controller would replace need `force`. Finished pods always go. With an error,
-nothing is evicted. Each pod is evicted through the Eviction API (a PodDisruptionBudget may refuse: kubectl prints
-the refusal and tries again 5 s later), then kubectl polls until it is gone ("pod/x evicted", in the order they
-go). The virtual clock moves meanwhile. kubectl waits forever by default; here the wait ends after `timeout`
-with kubectl's error for it.
+kubectl's filters (`kube_magics.drainfilters`, shared with `%k8s drain`), in its order, the first that keeps a
+pod deciding: DaemonSet-managed pods stay (an error without `ignore_daemonsets`, a warning with it); mirror pods
+stay silently; pods with emptyDir volumes need `delete_emptydir_data`; pods no controller would replace need
+`force`. Finished pods always go. With an error, nothing is evicted. Each pod is evicted through the Eviction
+API (a PodDisruptionBudget may refuse: kubectl prints the refusal and tries again 5 s later), then kubectl polls
+until it is gone ("pod/x evicted", in the order they go). The virtual clock moves meanwhile. kubectl waits
+forever by default; here the wait ends after `timeout` with kubectl's error for it.
 
 Must not: cordon, or print anything about the node itself (the caller does).
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kube_magics.drainfilters import EVICT_RETRY, DrainFlags, aggregate, sort_pods
 from kube_magics.errors import ApiError, DrainError, NotFoundError, TooManyRequestsError
 from kube_magics.sim import eviction
 from kube_magics.sim.controllers.kubelet_runtime import go_duration
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
     from kube_magics.sim.runtime import Runtime
 
 Obj = dict[str, Any]
-RETRY = 5.0  # EvictErrorRetryDelay
-
-DAEMONSET_FATAL = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
-DAEMONSET_WARNING = "ignoring DaemonSet-managed Pods"
-LOCAL_STORAGE_FATAL = "Pods with local storage (use --delete-emptydir-data to override)"
-LOCAL_STORAGE_WARNING = "deleting Pods with local storage"
-UNMANAGED_FATAL = "Pods that declare no controller (use --force to override)"
-UNMANAGED_WARNING = "deleting Pods that declare no controller"
 
 
 @dataclass(frozen=True)
@@ -55,62 +48,25 @@ def drain_pods(rt: Runtime, node: str, options: DrainOptions) -> tuple[list[str]
     """Evict the node's pods and wait for them; returns (the lines printed, the pods evicted). Raises DrainError
     with kubectl's message (and the lines so far) when a filter refuses or a pod does not go in time."""
     pods = [p for p in rt.store.list("Pod") if p["spec"].get("nodeName") == node]
-    chosen, warnings, fatal = _filter(rt, pods, options)
-    if fatal:
-        problems = [f"cannot delete {message}: {', '.join(names)}" for message, names in fatal.items()]
-        raise DrainError(_aggregate(problems), output="")
+    flags = DrainFlags(options.ignore_daemonsets, options.delete_emptydir_data, options.force)
+    verdicts = sort_pods(pods, flags, lambda ns, name: rt.store.get("DaemonSet", ns, name) is not None)
+    problem = verdicts.fatal_error()
+    if problem:
+        raise DrainError(problem, output="")
     run = _Run()
-    if warnings:
-        run.lines.append("Warning: " + "; ".join(f"{m}: {', '.join(n)}" for m, n in warnings.items()))
+    warning = verdicts.warning_line()
+    if warning:
+        run.lines.append(warning)
+    chosen = verdicts.evict
     _evict_and_wait(rt, chosen, options, run)
     if run.errors:
         left = [p for p in chosen if _still_there(rt, p)]
         if left:
             run.lines.append(f'There are pending pods in node "{node}" when an error occurred: '
-                             f"{_aggregate(run.errors)}")
+                             f"{aggregate(run.errors)}")
             run.lines.extend(f"pod/{p['metadata']['name']}" for p in left)
-        raise DrainError(_aggregate(run.errors), output="".join(line + "\n" for line in run.lines))
+        raise DrainError(aggregate(run.errors), output="".join(line + "\n" for line in run.lines))
     return run.lines, run.evicted
-
-
-def _filter(rt: Runtime, pods: list[Obj], o: DrainOptions) -> tuple[list[Obj], dict[str, list[str]],
-                                                                   dict[str, list[str]]]:
-    chosen: list[Obj] = []
-    warnings: dict[str, list[str]] = {}
-    fatal: dict[str, list[str]] = {}
-    for pod in pods:
-        delete, reason, message = _status(rt, pod, o)
-        key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
-        if reason == "Warning":
-            warnings.setdefault(message, []).append(key)
-        elif reason == "Error":
-            fatal.setdefault(message, []).append(key)
-        if delete:
-            chosen.append(pod)
-    return chosen, warnings, fatal
-
-
-def _status(rt: Runtime, pod: Obj, o: DrainOptions) -> tuple[bool, str, str]:
-    """(delete, Okay|Skip|Warning|Error, message) after kubectl's filters; the first that keeps the pod decides,
-    and only the last filter's verdict is kept for a pod that goes."""
-    meta = pod["metadata"]
-    finished = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
-    owner = next((r for r in meta.get("ownerReferences") or () if r.get("controller")), None)
-    if owner is not None and owner.get("kind") == "DaemonSet" and not finished:
-        if rt.store.get("DaemonSet", meta["namespace"], owner["name"]) is None:
-            message = f'daemonsets.apps "{owner["name"]}" not found'
-            if not o.force:
-                return False, "Error", message
-        else:
-            return (False, "Warning", DAEMONSET_WARNING) if o.ignore_daemonsets else (False, "Error", DAEMONSET_FATAL)
-    if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}):
-        return False, "Skip", ""
-    if not finished and any("emptyDir" in v for v in pod["spec"].get("volumes") or ()) and \
-            not o.delete_emptydir_data:
-        return False, "Error", LOCAL_STORAGE_FATAL
-    if owner is None and not finished:
-        return (True, "Warning", UNMANAGED_WARNING) if o.force else (False, "Error", UNMANAGED_FATAL)
-    return True, "Okay", ""
 
 
 def _evict_and_wait(rt: Runtime, pods: list[Obj], o: DrainOptions, run: _Run) -> None:
@@ -127,7 +83,7 @@ def _evict_and_wait(rt: Runtime, pods: list[Obj], o: DrainOptions, run: _Run) ->
                 if _still_there(rt, pod):
                     waiting.append(pod)
             else:
-                retry[uid] = now + RETRY
+                retry[uid] = now + EVICT_RETRY
         _note_gone(rt, waiting, run)
         if not retry and not waiting:
             return
@@ -151,8 +107,8 @@ def _try_evict(rt: Runtime, pod: Obj, o: DrainOptions, run: _Run) -> bool:
         eviction.evict(rt, ns, name, grace=o.grace_period)
         rt.settle()
     except TooManyRequestsError as exc:
-        run.lines.append(f'error when evicting pods/"{name}" -n "{ns}" (will retry after {go_duration(RETRY)}): '
-                         f"{exc.message}")
+        run.lines.append(f'error when evicting pods/"{name}" -n "{ns}" '
+                         f"(will retry after {go_duration(EVICT_RETRY)}): {exc.message}")
         return False
     except NotFoundError:
         return True
@@ -183,8 +139,3 @@ def _time_out(retry: dict[str, float], waiting: list[Obj], by_uid: dict[str, Obj
 def _still_there(rt: Runtime, pod: Obj) -> bool:
     live = rt.store.get("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"])
     return live is not None and live["metadata"]["uid"] == pod["metadata"]["uid"]
-
-
-def _aggregate(messages: list[str]) -> str:
-    """utilerrors.NewAggregate's text: one error as itself, several as [a, b]."""
-    return messages[0] if len(messages) == 1 else "[" + ", ".join(messages) + "]"

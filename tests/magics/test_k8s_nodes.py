@@ -123,3 +123,24 @@ def test_drain_retries_an_eviction_a_disruption_budget_refuses(ip) -> None:  # t
     ready = [p for p in ip.ok("%k8s get pods -l app=nginx -o json").objects
              if p["spec"]["nodeName"] != node and p["status"].get("phase") == "Running"]
     assert len(ready) >= 2
+
+
+def test_drain_keeps_only_the_last_filters_word_for_a_pod_that_goes(ip) -> None:  # type: ignore[no-untyped-def]
+    # kubectl runs its filters in order and each verdict replaces the one before: a managed pod's local storage
+    # stops the drain without --delete-emptydir-data, and with it goes without a warning.
+    ip.ok("%%k8s\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cache\nspec:\n  replicas: 1\n"
+          "  selector:\n    matchLabels:\n      app: cache\n  template:\n    metadata:\n      labels:\n"
+          "        app: cache\n"
+          "    spec:\n      containers:\n      - name: c\n        image: nginx:1.25\n        volumeMounts:\n"
+          "        - {name: scratch, mountPath: /scratch}\n      volumes:\n      - {name: scratch, emptyDir: {}}\n")
+    ip.ok("%kube advance 20s")
+    (pod,) = ip.ok("%k8s get pods -l app=cache -o json").objects
+    node, name = pod["spec"]["nodeName"], pod["metadata"]["name"]
+    refused = ip.fails(f"%k8s drain {node} --ignore-daemonsets")
+    assert refused == "error: cannot delete Pods with local storage (use --delete-emptydir-data to override): " \
+                      f"default/{name}"
+    lines = text(ip.ok(f"%k8s drain {node} --ignore-daemonsets --delete-emptydir-data")).splitlines()
+    warnings = [line for line in lines if line.startswith("Warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("Warning: ignoring DaemonSet-managed Pods: ")
+    assert "local storage" not in warnings[0]
+    assert f"pod/{name} evicted" in lines and lines[-1] == f"node/{node} drained"
