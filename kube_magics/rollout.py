@@ -137,7 +137,11 @@ def template_without_hash(template: Mapping[str, Any]) -> Obj:
 
 
 def equal_ignore_hash(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return _semantic(template_without_hash(a)) == _semantic(template_without_hash(b))
+    """EqualIgnoreHash: two pod templates are the same apart from the pod-template-hash label (the Deployment
+    controller's test for its new ReplicaSet, and `rollout undo`'s for a no-op)."""
+    a, b = template_without_hash(a), template_without_hash(b)
+    # A ReplicaSet's template is usually a copy of its Deployment's: compare as is first, semantically if not.
+    return a == b or _semantic(a) == _semantic(b)
 
 
 def history(d: Mapping[str, Any], replicasets: Sequence[Mapping[str, Any]], *, resource: str = "deployment.apps",

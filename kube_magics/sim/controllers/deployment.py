@@ -72,13 +72,7 @@ class DeploymentController(Controller):
 
     def _matching(self, rs: Obj) -> list[Key]:
         """Deployments that might adopt this orphan ReplicaSet (getDeploymentsForReplicaSet)."""
-        ns = rs["metadata"].get("namespace") or ""
-        out = []
-        for d in self.rt.store.list("Deployment", ns):
-            sel = d["spec"].get("selector")
-            if sel and from_label_selector(sel).matches(labels_of(rs)):
-                out.append(_key(d))
-        return out
+        return [_key(d) for d in ownership.selecting(self.rt, "Deployment", rs)]
 
     def _recreate_keys(self, pod: Obj) -> list[Key]:
         """A Recreate Deployment waits for its old pods to be gone: look again when the last one goes."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kube_magics.errors import AlreadyExistsError, KubeMagicsError
+from kube_magics.rollout import HASH_LABEL, equal_ignore_hash
 from kube_magics.sim import names
 from kube_magics.sim.controllers import deployment_status as ds
 from kube_magics.sim.controllers import deployment_util as du
@@ -126,9 +127,9 @@ class DeploymentSync:
         collisions = d["status"].get("collisionCount")
         pth = names.pod_template_hash(template, collisions)
         tmeta = template.setdefault("metadata", {})
-        tmeta["labels"] = {**(tmeta.get("labels") or {}), du.HASH_LABEL: pth}
+        tmeta["labels"] = {**(tmeta.get("labels") or {}), HASH_LABEL: pth}
         selector = deep_copy(d["spec"]["selector"])
-        selector["matchLabels"] = {**(selector.get("matchLabels") or {}), du.HASH_LABEL: pth}
+        selector["matchLabels"] = {**(selector.get("matchLabels") or {}), HASH_LABEL: pth}
         spec: Obj = {"replicas": 0, "selector": selector, "template": template}
         if d["spec"].get("minReadySeconds"):
             spec["minReadySeconds"] = d["spec"]["minReadySeconds"]
@@ -167,7 +168,7 @@ class DeploymentSync:
         if live is None:
             return None
         ref = controller_ref(live)
-        if ref is not None and ref.get("uid") == uid_of(self.d) and du.equal_ignore_hash(
+        if ref is not None and ref.get("uid") == uid_of(self.d) and equal_ignore_hash(
                 self.d["spec"]["template"], live["spec"].get("template") or {}):
             return live
         # A hash collision: move the collision count on, so that the next sync computes another hash.

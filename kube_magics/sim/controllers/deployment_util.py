@@ -15,11 +15,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from kube_magics.sim.objects import annotations_of, get_path
+from kube_magics.rollout import equal_ignore_hash
+from kube_magics.sim.objects import annotations_of
 
 Obj = dict[str, Any]
 
-HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
 DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"
@@ -231,34 +231,7 @@ def _append_history(annotations: dict[str, str], old: str) -> None:
         annotations[REVISION_HISTORY] = ",".join([*parts[start:], old])
 
 
-# --- templates ----------------------------------------------------------------------------------------------------
-
-
-def _semantic(value: Any) -> Any:
-    """A value with empty maps and lists dropped, as apimachinery's semantic equality treats nil and empty."""
-    if isinstance(value, Mapping):
-        out = {k: _semantic(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in ({}, [], None)}
-    if isinstance(value, list):
-        return [_semantic(v) for v in value]
-    return value
-
-
-def without_hash(template: Mapping[str, Any]) -> Obj:
-    labels = dict(get_path(template, ("metadata", "labels")) or {})
-    labels.pop(HASH_LABEL, None)
-    meta = dict(template.get("metadata") or {})
-    meta["labels"] = labels
-    out = dict(template)
-    out["metadata"] = meta
-    return out
-
-
-def equal_ignore_hash(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    """EqualIgnoreHash: two pod templates are the same apart from the pod-template-hash label."""
-    a, b = without_hash(a), without_hash(b)
-    # A ReplicaSet's template is usually a copy of its Deployment's: compare as is first, semantically if not.
-    return a == b or _semantic(a) == _semantic(b)
+# --- which ReplicaSet is new (templates compared by rollout.equal_ignore_hash) --------------------------------
 
 
 def find_new(d: Mapping[str, Any], rss: Sequence[Obj]) -> Obj | None:

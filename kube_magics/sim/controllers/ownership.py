@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from kube_magics.selectors import Selector
+from kube_magics.selectors import Selector, from_label_selector
 from kube_magics.sim.objects import controller_ref, is_deleting, labels_of, owner_reference, uid_of
 
 if TYPE_CHECKING:
@@ -55,6 +55,14 @@ def controlled_by(rt: Runtime, owner: Mapping[str, Any], kind: str) -> list[Obj]
         if ref is not None and ref.get("uid") == uid:
             out.append(obj)
     return out
+
+
+def selecting(rt: Runtime, kind: str, obj: Mapping[str, Any]) -> list[Obj]:
+    """The objects of `kind` in `obj`'s namespace whose selector matches its labels: the controllers that might
+    adopt it when it is an orphan (getPodReplicaSets, getDeploymentsForReplicaSet, getPodStatefulSets)."""
+    labels = labels_of(obj)
+    return [owner for owner in rt.store.list(kind, obj["metadata"].get("namespace") or "")
+            if owner["spec"].get("selector") and from_label_selector(owner["spec"]["selector"]).matches(labels)]
 
 
 def resolve_controller(rt: Runtime, obj: Mapping[str, Any], kind: str) -> Obj | None:

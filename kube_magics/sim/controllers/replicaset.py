@@ -83,13 +83,7 @@ class ReplicaSetController(Controller):
 
     def _matching(self, pod: Obj) -> list[Key]:
         """ReplicaSets that might adopt this orphan (getPodReplicaSets)."""
-        ns = pod["metadata"].get("namespace") or ""
-        out = []
-        for rs in self.rt.store.list("ReplicaSet", ns):
-            sel = rs["spec"].get("selector")
-            if sel and from_label_selector(sel).matches(labels_of(pod)):
-                out.append(_key(rs))
-        return out
+        return [_key(rs) for rs in ownership.selecting(self.rt, "ReplicaSet", pod)]
 
     # --- reconcile -----------------------------------------------------------------------------------------------
 

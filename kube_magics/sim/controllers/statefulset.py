@@ -79,9 +79,7 @@ class StatefulSetController(Controller):
         adoptable = event.type == "ADDED" or (event.type == "MODIFIED" and event.old is not None
                                               and labels_of(event.old) != labels_of(obj))
         if not keys and adoptable and ref is None:
-            for set_ in self.rt.store.list("StatefulSet", ns):
-                if from_label_selector(set_["spec"].get("selector")).matches(labels_of(obj)):
-                    keys.append((ns, set_["metadata"]["name"]))
+            keys.extend((ns, set_["metadata"]["name"]) for set_ in ownership.selecting(self.rt, "StatefulSet", obj))
         return keys
 
     def reconcile(self, key: Any) -> None:
