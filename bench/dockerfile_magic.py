@@ -32,26 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dockerfiles import SEED, TWENTY, node_context
 from IPython.core.interactiveshell import InteractiveShell
-
-SEED = """\
-FROM busybox:local
-WORKDIR /app
-COPY package*.json ./
-RUN echo installing deps && mkdir -p node_modules && head -c 200000 /dev/zero > node_modules/blob
-COPY . .
-EXPOSE 3000
-CMD ["sh", "-c", "cat server.js"]
-"""
-
-TWENTY = "\n".join([
-    "FROM node:18 AS build", "WORKDIR /app", "ENV NODE_ENV=production", "COPY package*.json ./", "RUN npm ci",
-    "COPY . .", "RUN npm run build", "RUN echo built > /app/BUILT",
-    "FROM node:18-alpine", "ARG VERSION=1", "LABEL version=$VERSION", "WORKDIR /srv",
-    "COPY --from=build /app/dist ./dist",
-    "COPY --from=build /app/node_modules ./node_modules", "COPY server.js ./", "RUN addgroup -S app && adduser -S app",
-    "USER app", "EXPOSE 3000", "HEALTHCHECK CMD wget -qO- localhost:3000 || exit 1", 'CMD ["node", "server.js"]',
-]) + "\n"
 
 
 def shell() -> Any:
@@ -115,11 +97,7 @@ def sim_part(ip: Any, runs: int) -> None:
     cell(ip, "%docker context use sim")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        (root / "package.json").write_text('{"dependencies": {"express": "^4", "pino": "^9"}}\n')
-        (root / "package-lock.json").write_text("{}\n")
-        (root / "server.js").write_text("require('express')().listen(3000)\n")
-        for i in range(30):
-            (root / f"src{i}.js").write_text("x" * 2000)
+        node_context(root)
         source = f"%%dockerfile -t bench:1 --context {root}\n{TWENTY}"
         cold, warm = [], []
         for _ in range(runs):

@@ -27,18 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dockerfiles import SEED as DOCKERFILE
+
 from kube_magics.docker import Engine, build
 from kube_magics.docker.render import TextProgress
-
-DOCKERFILE = """\
-FROM busybox:local
-WORKDIR /app
-COPY package*.json ./
-RUN echo installing deps && mkdir -p node_modules && head -c 200000 /dev/zero > node_modules/blob
-COPY . .
-EXPOSE 3000
-CMD ["sh", "-c", "cat server.js"]
-"""
 
 
 def ours(engine: Engine, ctx: Path, tag: str) -> None:

@@ -10,26 +10,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from kube_magics.dockerfile import SimBuilder
+from dockerfiles import TWENTY as DOCKERFILE
+from dockerfiles import node_context
 
-DOCKERFILE = "\n".join([
-    "FROM node:18 AS build", "WORKDIR /app", "ENV NODE_ENV=production", "COPY package*.json ./", "RUN npm ci",
-    "COPY . .", "RUN npm run build", "RUN echo built > /app/BUILT",
-    "FROM node:18-alpine", "ARG VERSION=1", "LABEL version=$VERSION", "WORKDIR /srv",
-    "COPY --from=build /app/dist ./dist",
-    "COPY --from=build /app/node_modules ./node_modules", "COPY server.js ./", "RUN addgroup -S app && adduser -S app",
-    "USER app", "EXPOSE 3000", "HEALTHCHECK CMD wget -qO- localhost:3000 || exit 1", 'CMD ["node", "server.js"]',
-]) + "\n"
+from kube_magics.dockerfile import SimBuilder
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        (root / "package.json").write_text('{"dependencies": {"express": "^4", "pino": "^9"}}\n')
-        (root / "package-lock.json").write_text("{}\n")
-        (root / "server.js").write_text("require('express')().listen(3000)\n")
-        for i in range(30):
-            (root / f"src{i}.js").write_text("x" * 2000)
+        node_context(root)
         cold, warm = [], []
         for _ in range(20):
             builder = SimBuilder()

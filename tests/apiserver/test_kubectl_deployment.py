@@ -16,7 +16,7 @@ from kube_magics.apiserver import Server
 from tests import reference
 from tests.apiserver.conftest import Kubectl, advance, running
 from tests.apiserver.normalize import shape
-from tests.sim.standin import SEED_DEPLOYMENT
+from tests.seed_manifests import SEED_DEPLOYMENT
 
 FILE = "deployment.txt"
 

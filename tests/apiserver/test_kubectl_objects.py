@@ -13,7 +13,7 @@ from tests import reference
 from tests.apiserver.conftest import Kubectl, running
 from tests.apiserver.normalize import shape
 from tests.apiserver.script import Block, blocks
-from tests.sim.standin import SEED_DEPLOYMENT
+from tests.seed_manifests import SEED_DEPLOYMENT
 
 # What the kubelet and the scheduler decide (the recording's were a stand-in, which marked bound pods Running a
 # second after binding; the simulator's own differ in container ids, status details and events), and the pod's

@@ -18,7 +18,7 @@ from kube_magics.printers import table_for
 from tests import reference
 from tests.apiserver.conftest import Kubectl, advance, running
 from tests.apiserver.normalize import shape
-from tests.sim.standin import SEED_DEPLOYMENT
+from tests.seed_manifests import SEED_DEPLOYMENT
 
 FILE = "watch-and-pending.txt"
 

@@ -8,7 +8,7 @@ import json
 from kube_magics.apiserver import Server
 from tests.apiserver.client import TABLE, Api
 from tests.apiserver.conftest import advance, running
-from tests.sim.standin import SEED_DEPLOYMENT
+from tests.seed_manifests import SEED_DEPLOYMENT
 
 
 def _configmap(api: Api, name: str, labels: dict[str, str] | None = None) -> dict:

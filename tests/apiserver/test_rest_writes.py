@@ -12,7 +12,7 @@ from kube_magics.apiserver import Server, serve
 from kube_magics.sim import SimCluster
 from tests.apiserver.client import Api
 from tests.apiserver.conftest import running
-from tests.sim.standin import SEED_DEPLOYMENT
+from tests.seed_manifests import SEED_DEPLOYMENT
 
 CM = "/api/v1/namespaces/default/configmaps"
 DEPLOY = "/apis/apps/v1/namespaces/default/deployments"

@@ -4,58 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-NGINX_POD = """%%k8s
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.20
-      ports:
-        - containerPort: 80
-"""
+from tests.seed_manifests import SEED_CONFIG, SEED_DEPLOYMENT, SEED_POD
 
-NGINX_DEPLOYMENT = """%%k8s
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-        - name: nginx
-          image: nginx:1.20
-          ports:
-            - containerPort: 80
-"""
+NGINX_POD = "%%k8s\n" + SEED_POD
 
-CONFIG = """%%k8s
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: app-config
-data:
-  MODE: production
-  LOG_LEVEL: info
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db-secret
-type: Opaque
-stringData:
-  PASSWORD: s3cr3t
-"""
+NGINX_DEPLOYMENT = "%%k8s\n" + SEED_DEPLOYMENT
+
+CONFIG = "%%k8s\n" + SEED_CONFIG
 
 
 def text(result: Any) -> str:

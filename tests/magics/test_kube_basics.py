@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-POD = """%%k8s
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.20
-"""
+from tests.magics.k8s_cells import NGINX_POD
 
 
 def test_load_ext_says_which_cluster_the_cells_talk_to(capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,8 +20,8 @@ def test_load_ext_says_which_cluster_the_cells_talk_to(capsys: pytest.CaptureFix
 
 
 def test_apply_cell_prints_kubectl_lines(ip) -> None:  # type: ignore[no-untyped-def]
-    assert str(ip.ok(POD)) == "pod/nginx-pod created"
-    assert str(ip.ok(POD)) == "pod/nginx-pod unchanged"
+    assert str(ip.ok(NGINX_POD)) == "pod/nginx-pod created"
+    assert str(ip.ok(NGINX_POD)) == "pod/nginx-pod unchanged"
 
 
 def test_kube_advance_moves_the_virtual_clock(ip) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +38,7 @@ def test_errors_show_as_messages_and_fail_the_cell(ip) -> None:  # type: ignore[
 
 
 def test_kube_use_sim_starts_a_fresh_cluster(ip) -> None:  # type: ignore[no-untyped-def]
-    ip.ok(POD)
+    ip.ok(NGINX_POD)
     out = str(ip.ok("%kube use sim --workers 3 --seed 7"))
     assert "4 nodes: 1 control plane, 3 workers" in out
     status = str(ip.ok("%kube status"))
@@ -56,7 +47,7 @@ def test_kube_use_sim_starts_a_fresh_cluster(ip) -> None:  # type: ignore[no-unt
 
 
 def test_python_code_reaches_the_cells_cluster(ip) -> None:  # type: ignore[no-untyped-def]
-    ip.ok(POD)
+    ip.ok(NGINX_POD)
     names = ip.ok("import kube_magics\n[p['metadata']['name'] for p in kube_magics.get_session().backend.list('pods')]")
     assert names == ["nginx-pod"]
 

@@ -122,28 +122,6 @@ def cluster() -> SimCluster:
     return c
 
 
-# The seed's Deployment (shared/reference/k8s-1.35/deployment.txt applies exactly this).
-SEED_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-        - name: nginx
-          image: nginx:1.20
-          ports:
-            - containerPort: 80
-"""
 
 
 def deployment(name: str = "web", *, replicas: int = 3, image: str = "nginx:1.20", **spec: Any) -> Obj:

@@ -10,29 +10,9 @@ import yaml
 from kube_magics.errors import BadRequestError, ConflictError
 from kube_magics.sim import SimCluster
 from kube_magics.sim.controller import Controller
+from tests.seed_manifests import SEED_DEPLOYMENT
 
-# The seed chapter's Deployment.
-DEPLOYMENT = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-        - name: nginx
-          image: nginx:1.20
-          ports:
-            - containerPort: 80
-"""
+DEPLOYMENT = SEED_DEPLOYMENT  # the seed chapter's
 
 # What `kubectl apply --server-side` leaves in metadata.managedFields for that manifest: only what the manifest
 # sets (no defaults), list items keyed (`k:`), with `.` for the items themselves; the selector is atomic.

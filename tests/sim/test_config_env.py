@@ -9,25 +9,10 @@ from typing import Any
 import pytest
 
 from kube_magics.sim import SimCluster
+from tests.seed_manifests import SEED_CONFIG
 from tests.sim.node_helpers import container_status, messages, pod, run_until
 
-CONFIG = """
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: app-config
-data:
-  MODE: production
-  LOG_LEVEL: info
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db-secret
-type: Opaque
-stringData:
-  PASSWORD: s3cr3t
-"""
+CONFIG = SEED_CONFIG
 
 
 def running(c: SimCluster, name: str) -> bool:

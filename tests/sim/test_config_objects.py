@@ -15,24 +15,9 @@ from kube_magics.errors import InvalidError, KubeMagicsError
 from kube_magics.printers import describe
 from kube_magics.sim import SimCluster
 from tests.reference import objects, output
+from tests.seed_manifests import SEED_CONFIG
 
-APPLIED = """
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: app-config
-data:
-  MODE: production
-  LOG_LEVEL: info
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db-secret
-type: Opaque
-stringData:
-  PASSWORD: s3cr3t
-"""
+APPLIED = SEED_CONFIG
 VOLATILE = ("uid", "resourceVersion", "creationTimestamp", "managedFields")
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from kube_magics.sim import SimCluster
-from tests.sim.standin import SEED_DEPLOYMENT, StandinKubelet, cluster, deployment
+from tests.seed_manifests import SEED_DEPLOYMENT
+from tests.sim.standin import StandinKubelet, cluster, deployment
 
 __all__ = ["cluster"]
 

@@ -14,7 +14,8 @@ import pytest
 
 from kube_magics.rollout import RolloutError
 from kube_magics.sim import SimCluster
-from tests.sim.standin import SEED_DEPLOYMENT, cluster, deployment
+from tests.seed_manifests import SEED_DEPLOYMENT
+from tests.sim.standin import cluster, deployment
 
 __all__ = ["cluster"]
 

@@ -8,8 +8,8 @@ import pytest
 
 from kube_magics.errors import DrainError, TooManyRequestsError
 from kube_magics.sim import SimCluster
+from tests.seed_manifests import SEED_DEPLOYMENT
 from tests.sim.node_helpers import pod
-from tests.sim.standin import SEED_DEPLOYMENT
 
 NODE = "sim-worker"
 PDB = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "nginx"},

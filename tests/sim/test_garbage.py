@@ -6,7 +6,8 @@ import pytest
 
 from kube_magics.errors import NotFoundError
 from kube_magics.sim import SimCluster
-from tests.sim.standin import SEED_DEPLOYMENT, cluster
+from tests.seed_manifests import SEED_DEPLOYMENT
+from tests.sim.standin import cluster
 
 __all__ = ["cluster"]
 

@@ -9,20 +9,10 @@ import pytest
 from kube_magics.errors import BadRequestError
 from kube_magics.sim import SimCluster
 from kube_magics.timefmt import parse_rfc3339
+from tests.seed_manifests import SEED_POD
 from tests.sim.node_helpers import container_status, messages, pod, run_until
 
-NGINX_POD = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.20
-      ports:
-        - containerPort: 80
-"""
+NGINX_POD = SEED_POD
 
 
 def phase(c: SimCluster, name: str) -> str:

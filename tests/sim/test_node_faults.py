@@ -20,8 +20,8 @@ from kube_magics.sim import SimCluster
 from kube_magics.sim.controllers import CONTROLLERS
 from kube_magics.timefmt import parse_rfc3339
 from tests.reference import DATA, output
+from tests.seed_manifests import SEED_DEPLOYMENT
 from tests.sim.node_helpers import pod, run_until
-from tests.sim.standin import SEED_DEPLOYMENT
 
 Obj = dict[str, Any]
 FAILED, HEALTHY = "sim-worker", "sim-worker2"

@@ -13,7 +13,8 @@ from kube_magics import rollout
 from kube_magics.errors import NotFoundError, UsageError
 from kube_magics.rollout import RolloutError, RolloutTimeoutError
 from kube_magics.sim import SimCluster
-from tests.sim.standin import SEED_DEPLOYMENT, cluster
+from tests.seed_manifests import SEED_DEPLOYMENT
+from tests.sim.standin import cluster
 
 __all__ = ["cluster"]
 

@@ -6,19 +6,9 @@ import pytest
 
 from kube_magics.errors import AlreadyExistsError, NotFoundError
 from kube_magics.sim import SimCluster
+from tests.seed_manifests import SEED_POD
 
-POD = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.20
-      ports:
-        - containerPort: 80
-"""
+POD = SEED_POD
 
 
 def test_a_new_cluster_has_kinds_nodes_and_namespaces() -> None:
