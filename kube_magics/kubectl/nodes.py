@@ -121,41 +121,42 @@ def _drain_node(backend: Backend, o: Options, node: str, strategy: str) -> str:
     if strategy == "client":
         return out + "".join(f"evicting pod {_key(p)} (dry run)\n" for p in evict)
     grace = None if o.grace_period < 0 else int(o.grace_period)
-    budget = timeout(o, WAIT_CAP)
+    total = budget = timeout(o, WAIT_CAP)
     for p in evict:
         out += f"evicting pod {_key(p)}" + (" (server dry run)" if strategy == "server" else "") + "\n"
         meta = p["metadata"]
         if o.disable_eviction:
             backend.delete("pods", meta["name"], meta["namespace"], grace_period=grace, dry_run=strategy == "server")
         else:
-            out, budget = _evict(backend, meta, grace, strategy == "server", out, budget)
+            out, budget = _evict(backend, meta, grace, strategy == "server", out, budget, total)
     if strategy == "server":
         return out
     verb_str = "deleted" if o.disable_eviction else "evicted"
-    return out + _wait_evicted(backend, evict, budget, verb_str, out)
+    return out + _wait_evicted(backend, evict, budget, total, verb_str)
 
 
 def _evict(backend: Backend, meta: Obj, grace: int | None, server_dry_run: bool, out: str,
-           budget: float) -> tuple[str, float]:
-    """One pod's eviction; a PodDisruptionBudget's 429 is retried every 5 s, as kubectl does, while the drain's
-    time lasts. Returns the output so far and the time left."""
+           budget: float, total: float) -> tuple[str, float]:
+    """One pod's eviction. A PodDisruptionBudget's refusal (429) is printed and tried again 5 s later, as kubectl
+    does, until the drain's time (`total`, of which `budget` is left) runs out. Returns the output so far and the
+    time left."""
     name, ns = meta["name"], meta["namespace"]
     while True:
         try:
             backend.evict(name, ns, grace_period=grace, dry_run=server_dry_run)
             return out, budget
         except TooManyRequestsError as exc:
-            if budget < EVICT_RETRY:
-                raise CommandError(f'error when evicting pods/"{name}" -n "{ns}": global timeout reached: '
-                                   f"{go_duration_text(budget)}", output=out) from None
             out += f'error when evicting pods/"{name}" -n "{ns}" (will retry after 5s): {exc.message}\n'
             backend.wait_until(lambda: False, timeout=EVICT_RETRY)
             budget -= EVICT_RETRY
+            if budget <= 0:
+                raise CommandError(f'error when evicting pods/"{name}" -n "{ns}": global timeout reached: '
+                                   f"{go_duration_text(total)}", output=out) from None
             out += f"evicting pod {ns}/{name}\n"
 
 
-def _wait_evicted(backend: Backend, pods: list[Obj], seconds: float, verb_str: str, out: str) -> str:
-    """`pod/x evicted` for each pod in the order they go."""
+def _wait_evicted(backend: Backend, pods: list[Obj], seconds: float, total: float, verb_str: str) -> str:
+    """`pod/x evicted` for each pod in the order they go, waiting `seconds` at most (of the drain's `total`)."""
     remaining = list(pods)
     lines: list[str] = []
 
@@ -175,7 +176,7 @@ def _wait_evicted(backend: Backend, pods: list[Obj], seconds: float, verb_str: s
     if not backend.wait_until(all_gone, timeout=seconds):
         p = remaining[0]["metadata"]
         raise CommandError(f'error when waiting for pod "{p["name"]}" in namespace "{p["namespace"]}" to terminate: '
-                           f"global timeout reached: {go_duration_text(seconds)}", output="".join(lines))
+                           f"global timeout reached: {go_duration_text(total)}", output="".join(lines))
     return "".join(lines)
 
 

@@ -144,3 +144,18 @@ def test_drain_keeps_only_the_last_filters_word_for_a_pod_that_goes(ip) -> None:
     assert len(warnings) == 1 and warnings[0].startswith("Warning: ignoring DaemonSet-managed Pods: ")
     assert "local storage" not in warnings[0]
     assert f"pod/{name} evicted" in lines and lines[-1] == f"node/{node} drained"
+
+
+def test_drain_gives_up_when_a_disruption_budget_never_allows_the_eviction(ip) -> None:  # type: ignore[no-untyped-def]
+    ip.ok(NGINX_DEPLOYMENT)
+    ip.ok("%kube advance 30s")
+    ip.ok("%%k8s\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: nginx\nspec:\n"
+          "  minAvailable: 3\n  selector:\n    matchLabels:\n      app: nginx\n")
+    (pod, *_) = ip.ok("%k8s get pods -l app=nginx -o json").objects
+    node, name = pod["spec"]["nodeName"], pod["metadata"]["name"]
+    printed, error = ip.fails_after(f"%k8s drain {node} --ignore-daemonsets --timeout=12s")
+    retries = [line for line in printed.splitlines() if line.startswith("error when evicting")]
+    assert len(retries) == 3  # refused at 0 s, 5 s and 10 s; after the third wait the 12 s are over
+    assert f'error when evicting pods/"{name}" -n "default": global timeout reached: 12s' in error
+    assert "Traceback" not in error
+    assert ip.ok(f"%k8s get pod {name} -o json").objects[0]["metadata"].get("deletionTimestamp") is None
