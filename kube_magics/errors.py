@@ -18,9 +18,11 @@ class KubeMagicsError(Exception):
     """Root of every error kube-magics raises on purpose. `str()` is the message a user reads.
 
     `location` says where in the user's input the problem is, when the raiser knows (an apply of a cell sets it
-    on the API's error for the document that failed)."""
+    on the API's error for the document that failed). `printed` is what the command had printed before it failed
+    (a drain's lines before its error): the magics show it as the cell's output, ahead of the error."""
 
     location: Location | None = None
+    printed: str = ""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -333,7 +335,7 @@ class DrainError(KubeMagicsError):
 
     def __init__(self, message: str, *, output: str = "", hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
-        self.output = output
+        self.output = self.printed = output
 
 
 class WaitTimeoutError(KubeMagicsError):

@@ -36,12 +36,9 @@ def boundary(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except KubeMagicsError as exc:
-            text = str(exc)
-            printed = getattr(exc, "output", "") or ""
-            if printed and text.startswith(printed):
-                print(printed.rstrip("\n"))
-                text = text[len(printed):]
-            raise CellError(text) from None
+            if exc.printed:
+                print(exc.printed.rstrip("\n"))
+            raise CellError(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -72,6 +72,7 @@ class _Reworded(KubeMagicsError):
         # An API error's text is kubectl's line alone; any other error's text already ends with its hint.
         super().__init__(text, hint=cause.hint if isinstance(cause, ApiError) else None)
         self.cause = cause
+        self.printed = cause.printed
 
 
 def _globals_after_verb(argv: list[str]) -> list[str]:

@@ -26,15 +26,13 @@ WATCH_BOUND = 30.0  # seconds `get -w` and `logs -f` watch, unless --request-tim
 
 
 class CommandError(KubeMagicsError):
-    """A verb failed, possibly after printing part of its output (`output`, shown before the error lines)."""
+    """A verb failed, possibly after printing part of its output (`output`: the magics' error boundary shows it
+    as the cell's output, before the error)."""
 
     def __init__(self, message: str, *, output: str = "", objects: list[Obj] | None = None) -> None:
         super().__init__(message)
-        self.output = output
+        self.output = self.printed = output
         self.objects = list(objects or [])
-
-    def __str__(self) -> str:
-        return self.output + self.message
 
 
 def error_text(exc: KubeMagicsError) -> str:
