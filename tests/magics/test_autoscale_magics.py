@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.sim.autoscale_helpers import WEB as WEB_AND_SERVICE
+
 
 def _nodes(ip) -> list[str]:  # type: ignore[no-untyped-def]
     status = str(ip.ok("%kube status"))
@@ -36,25 +38,7 @@ def test_a_node_group_needs_a_max(ip) -> None:  # type: ignore[no-untyped-def]
     assert "--node-group works with %kube use sim only" in message
 
 
-WEB = """%%k8s
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.20
-        resources:
-          requests: {cpu: 100m}
-"""
+WEB = "%%k8s\n" + WEB_AND_SERVICE
 
 
 def test_top_and_an_autoscaled_deployment_through_the_magics(ip) -> None:  # type: ignore[no-untyped-def]

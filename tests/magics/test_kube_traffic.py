@@ -4,32 +4,9 @@ from __future__ import annotations
 
 import re
 
-WEB = """%%k8s
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: nginx
-          image: nginx:1.20
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web}
-  ports:
-    - port: 80
-"""
+from tests.sim.autoscale_helpers import WEB as WEB_AND_SERVICE
+
+WEB = "%%k8s\n" + WEB_AND_SERVICE
 
 
 def test_requests_prints_how_they_spread_over_the_pods(ip) -> None:  # type: ignore[no-untyped-def]
